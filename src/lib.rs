@@ -1,0 +1,8 @@
+//! zkd: a ZooKeeper-compatible coordination server.
+//!
+//! Layout (see ARCHITECTURE.md): `wire` (jute codec and records), `tree` (the ZNode tree),
+//! `txn` (transaction types), `watch` (watch tables), `auth` (ACL checks and auth providers),
+//! `session` (session tracking), `pipeline` (prepare → log → commit → apply → reply),
+//! `config` (zoo.cfg), `fourlw` (four-letter words), `server` (glommio executors, sockets: the edge).
+
+pub mod wire;

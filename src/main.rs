@@ -1,0 +1,4 @@
+fn main() {
+    eprintln!("zkd: not yet wired");
+    std::process::exit(1);
+}
