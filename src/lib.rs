@@ -6,3 +6,8 @@
 //! `config` (zoo.cfg), `fourlw` (four-letter words), `server` (glommio executors, sockets: the edge).
 
 pub mod wire;
+pub mod tree;
+pub mod txn;
+pub mod watch;
+pub mod pipeline;
+pub mod server;

@@ -1,0 +1,437 @@
+//! The core state machine: state, input dispatch, write submission and the per-connection drain.
+
+use super::connection::{Conn, ConnState, Slot};
+use super::deps::{self, DecodeFailure};
+use super::overlay::{Overlay, Scratch};
+use super::prep::{self, PrepCtx};
+use super::prep_multi;
+use super::reaper::Reaper;
+use super::sessions::Sessions;
+use super::{Clock, ConnId, ConnStats, CoreConfig, CoreStats, Input, Output};
+use crate::tree::DataTree;
+use crate::txn::{Txn, TxnEntry, TxnHeader};
+use crate::watch::WatchManager;
+use crate::wire::{op, ErrorCode, ReplyHeader, Request, RequestHeader, Response};
+use std::collections::{HashMap, VecDeque};
+
+/// Where a logged txn came from, i.e. what to do once it is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A client write: fill the connection's Write slot with the reply.
+    Client { conn: ConnId },
+    /// A new session's handshake.
+    CreateSession { conn: ConnId },
+    /// Expiry: close the connection bound to the session after applying.
+    Expire,
+    /// Server-internal (container/TTL reaper): nobody to answer.
+    Internal,
+}
+
+#[derive(Debug)]
+pub(super) struct PendingTxn {
+    pub entry: TxnEntry,
+    pub origin: Origin,
+}
+
+pub struct Core {
+    pub(super) cfg: CoreConfig,
+    pub(super) tree: DataTree,
+    pub(super) watches: WatchManager,
+    pub(super) sessions: Sessions,
+    pub(super) conns: HashMap<ConnId, Conn>,
+    pub(super) overlay: Overlay,
+    pub(super) pending: VecDeque<PendingTxn>,
+    pub(super) last_assigned_zxid: i64,
+    pub(super) reaper: Reaper,
+    pub(super) now: Clock,
+}
+
+fn is_valid_op(op_code: i32) -> bool {
+    matches!(
+        op_code,
+        op::CLOSE_SESSION
+            | op::CREATE
+            | op::CREATE2
+            | op::CREATE_TTL
+            | op::CREATE_CONTAINER
+            | op::DELETE
+            | op::DELETE_CONTAINER
+            | op::EXISTS
+            | op::GET_ACL
+            | op::GET_CHILDREN
+            | op::GET_ALL_CHILDREN_NUMBER
+            | op::GET_CHILDREN2
+            | op::GET_DATA
+            | op::GET_EPHEMERALS
+            | op::MULTI
+            | op::MULTI_READ
+            | op::PING
+            | op::RECONFIG
+            | op::SET_ACL
+            | op::SET_DATA
+            | op::SET_WATCHES
+            | op::SET_WATCHES2
+            | op::SYNC
+            | op::CHECK_WATCHES
+            | op::REMOVE_WATCHES
+            | op::ADD_WATCH
+            | op::WHO_AM_I
+    )
+}
+
+fn is_write_op(op_code: i32) -> bool {
+    matches!(
+        op_code,
+        op::CREATE
+            | op::CREATE2
+            | op::CREATE_TTL
+            | op::CREATE_CONTAINER
+            | op::DELETE
+            | op::DELETE_CONTAINER
+            | op::SET_DATA
+            | op::SET_ACL
+            | op::MULTI
+            | op::RECONFIG
+            | op::CLOSE_SESSION
+    )
+}
+
+impl Core {
+    pub fn new(cfg: CoreConfig) -> Core {
+        Core::with_tree(cfg, None)
+    }
+
+    /// Starts from a recovered tree (snapshot + log replay); its sessions are re-tracked with fresh timers.
+    pub fn with_tree(cfg: CoreConfig, tree: Option<DataTree>) -> Core {
+        let tree = tree.unwrap_or_else(|| DataTree::new(cfg.extended_types_enabled));
+        let now = Clock { mono_ms: cfg.initial_mono_ms, wall_ms: 0 };
+        let mut sessions = Sessions::new(cfg.server_id, cfg.initial_mono_ms, cfg.tick_time_ms);
+        for (id, t) in tree.sessions() {
+            sessions.track(*id, *t, cfg.initial_mono_ms);
+        }
+        Core {
+            reaper: Reaper::new(cfg.initial_mono_ms, cfg.container_check_interval_ms),
+            last_assigned_zxid: tree.last_processed_zxid,
+            cfg,
+            tree,
+            watches: WatchManager::new(),
+            sessions,
+            conns: HashMap::new(),
+            overlay: Overlay::default(),
+            pending: VecDeque::new(),
+            now,
+        }
+    }
+
+    /// Last committed (applied) zxid.
+    pub fn last_zxid(&self) -> i64 {
+        self.tree.last_processed_zxid
+    }
+
+    /// The committed tree (read-only; snapshots, tests).
+    pub fn tree(&self) -> &DataTree {
+        &self.tree
+    }
+
+    pub fn handle(&mut self, now: Clock, input: Input, out: &mut Vec<Output>) {
+        self.now = now;
+        match input {
+            Input::Connect { conn, remote, req } => self.handle_connect(conn, remote, req, out),
+            Input::Packet { conn, header, body } => {
+                let Some(c) = self.conns.get_mut(&conn) else { return };
+                match c.state {
+                    ConnState::AwaitingSession { .. } => c.pre_queue.push_back((header, body)),
+                    ConnState::Established => self.handle_packet(conn, header, body, out),
+                }
+            }
+            Input::Disconnected { conn } => self.forget_conn(conn),
+            Input::Tick => {
+                self.expire_sessions(out);
+                self.run_reaper(out);
+            }
+            Input::Durable { zxid } => self.commit_upto(zxid, out),
+        }
+    }
+
+    /// Emits Close for `conn` and drops its state (watches included).
+    pub(super) fn close_conn(&mut self, conn: ConnId, out: &mut Vec<Output>) {
+        out.push(Output::Close { conn });
+        self.forget_conn(conn);
+    }
+
+    fn forget_conn(&mut self, conn: ConnId) {
+        self.watches.remove_conn(conn);
+        if let Some(c) = self.conns.remove(&conn) {
+            if let Some(s) = self.sessions.map.get_mut(&c.session) {
+                if s.conn == Some(conn) {
+                    s.conn = None;
+                }
+            }
+        }
+    }
+
+    fn push_slot(&mut self, conn: ConnId, slot: Slot, out: &mut Vec<Output>) {
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.queue.push_back(slot);
+        }
+        self.drain(conn, out);
+    }
+
+    pub(super) fn handle_packet(&mut self, conn: ConnId, h: RequestHeader, body: Vec<u8>, out: &mut Vec<Output>) {
+        // auth and sasl are handled on arrival (ZooKeeper does not route them through the pipeline);
+        // their replies still queue behind earlier replies so the connection's order holds.
+        if h.op == op::AUTH {
+            let Ok(Request::Auth(pkt)) = deps::decode_request(h.op, &body, self.cfg.max_buffer) else {
+                self.close_conn(conn, out);
+                return;
+            };
+            let Some(c) = self.conns.get(&conn) else { return };
+            let ids = deps::authenticate(&pkt.scheme, &pkt.auth, &c.remote_ip, self.cfg.super_digest.as_deref());
+            let (err, close) = match ids {
+                Some(ids) => {
+                    if let Some(c) = self.conns.get_mut(&conn) {
+                        c.add_ids(ids);
+                    }
+                    (0, false)
+                }
+                None => (ErrorCode::AuthFailed.code(), true),
+            };
+            let slot = Slot::Ready { header: ReplyHeader { xid: h.xid, zxid: 0, err }, body: Response::Empty, close };
+            self.push_slot(conn, slot, out);
+            return;
+        }
+        if h.op == op::SASL {
+            // No SASL server is configured in this core yet: ZooKeeper fails such clients with AuthFailed.
+            let slot = Slot::Ready {
+                header: ReplyHeader { xid: h.xid, zxid: 0, err: ErrorCode::AuthFailed.code() },
+                body: Response::Sasl(None),
+                close: true,
+            };
+            self.push_slot(conn, slot, out);
+            return;
+        }
+        let (session, timeout) = match self.conns.get(&conn) {
+            Some(c) => (c.session, c.timeout),
+            None => return,
+        };
+        // Every request touches the session; requests of unknown/closing sessions are dropped silently.
+        if !self.sessions.touch(session, timeout, self.now.mono_ms) {
+            return;
+        }
+        if !is_valid_op(h.op) {
+            let slot = Slot::Ready { header: ReplyHeader { xid: h.xid, zxid: -1, err: ErrorCode::Unimplemented.code() }, body: Response::Empty, close: true };
+            self.push_slot(conn, slot, out);
+            return;
+        }
+        let req = match deps::decode_request(h.op, &body, self.cfg.max_buffer) {
+            Ok(r) => r,
+            Err(DecodeFailure::UnknownOp) => {
+                let slot = Slot::Ready { header: ReplyHeader { xid: h.xid, zxid: -1, err: ErrorCode::Unimplemented.code() }, body: Response::Empty, close: true };
+                self.push_slot(conn, slot, out);
+                return;
+            }
+            Err(DecodeFailure::Bad) => {
+                if h.op == op::MULTI && !self.cfg.read_only {
+                    // A multi that fails to decode still consumes a zxid (logged as error -5).
+                    let zxid = self.append_txn(session, h.xid, op::ERROR, Txn::Error { err: ErrorCode::MarshallingError.code() }, Origin::Client { conn }, out);
+                    self.push_slot(conn, Slot::Write { zxid }, out);
+                } else {
+                    self.push_slot(conn, Slot::Deferred { xid: h.xid, err: ErrorCode::MarshallingError.code(), close: false }, out);
+                }
+                return;
+            }
+        };
+        self.handle_request(conn, h.xid, h.op, req, out);
+    }
+
+    /// Test entry: a decoded request arriving as a packet would (session touch, opcode validity).
+    #[cfg(test)]
+    pub(crate) fn handle_request_for_test(&mut self, now: Clock, conn: ConnId, xid: i32, op_code: i32, req: Request, out: &mut Vec<Output>) {
+        self.now = now;
+        let Some(c) = self.conns.get(&conn) else { return };
+        if !matches!(c.state, ConnState::Established) {
+            return;
+        }
+        let (session, timeout) = (c.session, c.timeout);
+        if !self.sessions.touch(session, timeout, self.now.mono_ms) {
+            return;
+        }
+        if !is_valid_op(op_code) {
+            let slot = Slot::Ready { header: ReplyHeader { xid, zxid: -1, err: ErrorCode::Unimplemented.code() }, body: Response::Empty, close: true };
+            self.push_slot(conn, slot, out);
+            return;
+        }
+        self.handle_request(conn, xid, op_code, req, out);
+    }
+
+    /// A decoded request of an established connection (after touch/validity checks).
+    pub fn handle_request(&mut self, conn: ConnId, xid: i32, op_code: i32, req: Request, out: &mut Vec<Output>) {
+        if self.cfg.read_only && (is_write_op(op_code) || op_code == op::SYNC) {
+            self.push_slot(conn, Slot::Deferred { xid, err: ErrorCode::NotReadOnly.code(), close: false }, out);
+            return;
+        }
+        if is_write_op(op_code) {
+            let zxid = self.submit_write(conn, xid, op_code, req, out);
+            self.push_slot(conn, Slot::Write { zxid }, out);
+        } else {
+            self.push_slot(conn, Slot::Read { xid, op: op_code, req }, out);
+        }
+    }
+
+    /// Assigns the next zxid, logs the txn (Output::Append) and remembers what to do when it applies.
+    pub(super) fn append_txn(&mut self, client_id: i64, cxid: i32, op_code: i32, txn: Txn, origin: Origin, out: &mut Vec<Output>) -> i64 {
+        self.last_assigned_zxid += 1;
+        let zxid = self.last_assigned_zxid;
+        let entry = TxnEntry { header: TxnHeader { client_id, cxid, zxid, time: self.now.wall_ms, op: op_code }, txn };
+        out.push(Output::Append { zxid, txn: entry.clone() });
+        self.pending.push_back(PendingTxn { entry, origin });
+        zxid
+    }
+
+    /// Prepares a write (successful or not, it becomes a logged txn) and returns its zxid.
+    fn submit_write(&mut self, conn: ConnId, xid: i32, op_code: i32, req: Request, out: &mut Vec<Output>) -> i64 {
+        let Some(c) = self.conns.get(&conn) else { return 0 };
+        let session = c.session;
+        if let Request::CloseSession = req {
+            return self.submit_close_session(session, Some((conn, xid)), out);
+        }
+        let ids = c.ids.clone();
+        let zxid = self.last_assigned_zxid + 1;
+        let ctx = PrepCtx {
+            session,
+            ids: &ids,
+            session_live: self.sessions.live(session),
+            skip_acl: self.cfg.skip_acl,
+            extended_types: self.cfg.extended_types_enabled,
+            enforce_quota: self.cfg.enforce_quota,
+            zxid,
+            time: self.now.wall_ms,
+        };
+        let mut scratch = Scratch::new(&self.tree, &self.overlay);
+        let (txn, keep) = match &req {
+            Request::Create { op, req } => one(prep::prep_create(&ctx, &mut scratch, *op, req)),
+            Request::Delete(pv) => one(prep::prep_delete(&ctx, &mut scratch, &pv.path, pv.version)),
+            Request::DeleteContainer(p) => one(prep::prep_delete_container(&ctx, &mut scratch, p)),
+            Request::SetData(r) => one(prep::prep_set_data(&ctx, &mut scratch, &r.path, &r.data, r.version)),
+            Request::SetAcl(r) => one(prep::prep_set_acl(&ctx, &mut scratch, &r.path, &r.acl, r.version)),
+            Request::Multi(ops) => match prep_multi::prep_multi(&ctx, &mut scratch, ops) {
+                Ok((t, failed)) => (t, !failed),
+                Err(e) => (Txn::Error { err: e.code() }, false),
+            },
+            Request::Reconfig(_) => {
+                let err = if !self.cfg.reconfig_enabled {
+                    ErrorCode::ReconfigDisabled
+                } else if !ctx.session_live {
+                    ErrorCode::SessionExpired
+                } else {
+                    ErrorCode::Unimplemented
+                };
+                (Txn::Error { err: err.code() }, false)
+            }
+            _ => (Txn::Error { err: ErrorCode::MarshallingError.code() }, false),
+        };
+        let added = scratch.into_added();
+        if keep {
+            for r in added {
+                self.overlay.add(r);
+            }
+        }
+        let logged_op = match &txn {
+            Txn::Error { .. } => op::ERROR,
+            Txn::SetData { .. } if op_code == op::RECONFIG => op::RECONFIG,
+            t => t.op_code(),
+        };
+        self.append_txn(session, xid, logged_op, txn, Origin::Client { conn }, out)
+    }
+
+    /// closeSession from the client (`reply_to`) or from expiry: the session is closing from now on.
+    pub(super) fn submit_close_session(&mut self, session: i64, reply_to: Option<(ConnId, i32)>, out: &mut Vec<Output>) -> i64 {
+        let zxid = self.last_assigned_zxid + 1;
+        let ctx = PrepCtx {
+            session,
+            ids: &[],
+            session_live: true,
+            skip_acl: true,
+            extended_types: self.cfg.extended_types_enabled,
+            enforce_quota: false,
+            zxid,
+            time: self.now.wall_ms,
+        };
+        let all: Vec<_> = self.overlay.all().cloned().collect();
+        let mut scratch = Scratch::new(&self.tree, &self.overlay);
+        let txn = prep::prep_close_session(&ctx, &mut scratch, &all);
+        for r in scratch.into_added() {
+            self.overlay.add(r);
+        }
+        self.sessions.set_closing(session);
+        let (cxid, origin) = match reply_to {
+            Some((conn, xid)) => (xid, Origin::Client { conn }),
+            None => (0, Origin::Expire),
+        };
+        self.append_txn(session, cxid, op::CLOSE_SESSION, txn, origin, out)
+    }
+
+    /// Sends every reply at the head of the connection's FIFO that is ready, running reads as they surface.
+    pub(super) fn drain(&mut self, conn: ConnId, out: &mut Vec<Output>) {
+        loop {
+            let Some(c) = self.conns.get_mut(&conn) else { return };
+            let slot = match c.queue.front() {
+                None | Some(Slot::Write { .. }) => return,
+                Some(_) => c.queue.pop_front(),
+            };
+            let (header, body, close) = match slot {
+                Some(Slot::Ready { header, body, close }) => (header, body, close),
+                Some(Slot::Deferred { xid, err, close }) => {
+                    (ReplyHeader { xid, zxid: self.tree.last_processed_zxid, err }, Response::Empty, close)
+                }
+                Some(Slot::Read { xid, op, req }) => {
+                    let (h, b) = self.execute_read(conn, xid, op, req, out);
+                    (h, b, false)
+                }
+                _ => return,
+            };
+            out.push(Output::Reply { conn, header, body });
+            if close {
+                self.close_conn(conn, out);
+                return;
+            }
+        }
+    }
+
+    pub fn stats(&self) -> CoreStats {
+        let sid = |c: &ConnId| self.conns.get(c).map(|x| x.session).unwrap_or(0);
+        let mut ephemerals: Vec<(i64, Vec<String>)> = self.tree.all_ephemerals().iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.iter().cloned().collect())).collect();
+        ephemerals.sort();
+        let mut sessions: Vec<(i64, i32)> = self.sessions.map.iter().map(|(k, v)| (*k, v.timeout)).collect();
+        sessions.sort();
+        let mut connections: Vec<ConnStats> = self
+            .conns
+            .values()
+            .map(|c| ConnStats { conn: c.id, session_id: c.session, timeout: c.timeout, outstanding: c.queue.len() + c.pre_queue.len() })
+            .collect();
+        connections.sort_by_key(|c| c.conn);
+        CoreStats {
+            node_count: self.tree.node_count(),
+            approximate_data_size: self.tree.approximate_data_size(),
+            watch_count: self.watches.watch_count(),
+            data_watch_summary: self.watches.data.summary(),
+            watches_by_session: self.watches.data.by_conn().into_iter().map(|(c, p)| (sid(&c), p)).collect(),
+            watches_by_path: self.watches.data.by_path().into_iter().map(|(p, cs)| (p, cs.iter().map(sid).collect())).collect(),
+            sessions,
+            session_expiry: self.sessions.buckets(),
+            ephemerals_count: self.tree.ephemerals_count(),
+            ephemerals,
+            last_zxid: self.tree.last_processed_zxid,
+            outstanding_requests: self.conns.values().map(|c| c.queue.len() + c.pre_queue.len()).sum(),
+            connections,
+        }
+    }
+}
+
+/// A single-op prep result: an error becomes an error txn and its change records are dropped.
+fn one(r: prep::PrepResult) -> (Txn, bool) {
+    match r {
+        Ok(t) => (t, true),
+        Err(e) => (Txn::Error { err: e.code() }, false),
+    }
+}

@@ -1,0 +1,143 @@
+//! The pure core: one synchronous state machine (see notes/core-api.md). The edge feeds `Input`s and
+//! carries out the `Output`s in order; the core never does IO and never reads a clock.
+//!
+//! Files: `core.rs` (state + dispatch), `sessions.rs` (handshake, expiry), `connection.rs` (per-connection
+//! FIFO), `overlay.rs` (uncommitted changes), `prep.rs`/`prep_multi.rs` (write validation → txn),
+//! `commit.rs` (Durable → apply → events → replies), `reads.rs` (reads and other non-txn requests),
+//! `reaper.rs` (containers/TTL), `deps.rs` (calls into wire/auth/session).
+
+mod commit;
+mod connection;
+mod core;
+pub mod deps;
+mod overlay;
+mod prep;
+mod prep_multi;
+mod reads;
+mod reaper;
+mod sessions;
+
+pub use self::core::Core;
+
+use crate::wire::{ConnectRequest, ConnectResponse, ReplyHeader, RequestHeader, Response, WatcherEvent};
+
+pub type ConnId = u64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    /// Monotonic ms: session expiry, reaper intervals.
+    pub mono_ms: i64,
+    /// Wall-clock ms: ctime/mtime of txns, TTL ages.
+    pub wall_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    pub tick_time_ms: i64,
+    pub min_session_timeout_ms: i32,
+    pub max_session_timeout_ms: i32,
+    /// 1 for standalone (session id top byte).
+    pub server_id: u8,
+    /// Seeds the session id generator (spec §2.3).
+    pub initial_mono_ms: i64,
+    /// zookeeper.DigestAuthenticationProvider.superDigest (`user:base64hash`).
+    pub super_digest: Option<String>,
+    pub skip_acl: bool,
+    pub extended_types_enabled: bool,
+    pub reconfig_enabled: bool,
+    pub container_check_interval_ms: i64,
+    pub container_max_per_minute: i64,
+    pub container_max_never_used_interval_ms: i64,
+    /// user -> password, from the JAAS Server section.
+    pub sasl_users: Vec<(String, String)>,
+    pub read_only: bool,
+    /// zookeeper.enforceQuota
+    pub enforce_quota: bool,
+    /// jute.maxbuffer, passed to the request decoder.
+    pub max_buffer: usize,
+}
+
+impl Default for CoreConfig {
+    fn default() -> Self {
+        CoreConfig {
+            tick_time_ms: 2000,
+            min_session_timeout_ms: 4000,
+            max_session_timeout_ms: 40000,
+            server_id: 1,
+            initial_mono_ms: 0,
+            super_digest: None,
+            skip_acl: false,
+            extended_types_enabled: false,
+            reconfig_enabled: false,
+            container_check_interval_ms: 60_000,
+            container_max_per_minute: 10_000,
+            container_max_never_used_interval_ms: 0,
+            sasl_users: Vec::new(),
+            read_only: false,
+            enforce_quota: false,
+            max_buffer: 0xfffff,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// The first packet of a connection (already decoded). `remote` gives the `ip:` auth id.
+    Connect { conn: ConnId, remote: std::net::SocketAddr, req: ConnectRequest },
+    /// A framed packet after the handshake; `body` is the raw bytes after the 8-byte RequestHeader.
+    Packet { conn: ConnId, header: RequestHeader, body: Vec<u8> },
+    /// The socket closed. Watches of the connection are dropped; the session lives on.
+    Disconnected { conn: ConnId },
+    /// About every tick_time/2 ms: session expiry, container/TTL reaper.
+    Tick,
+    /// Every txn with zxid <= `zxid` is durable.
+    Durable { zxid: i64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    Connected { conn: ConnId, resp: ConnectResponse, close_after: bool },
+    Reply { conn: ConnId, header: ReplyHeader, body: Response },
+    Event { conn: ConnId, zxid: i64, event: WatcherEvent },
+    Close { conn: ConnId },
+    Append { zxid: i64, txn: crate::txn::TxnEntry },
+}
+
+/// Per-connection facts for cons/stat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnStats {
+    pub conn: ConnId,
+    /// 0 before the session is established.
+    pub session_id: i64,
+    pub timeout: i32,
+    /// Requests received but not yet answered.
+    pub outstanding: usize,
+}
+
+/// Read-only facts for four-letter words / mntr.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CoreStats {
+    /// ZooKeeper's count (includes its `""` root alias: a fresh tree reports 5).
+    pub node_count: usize,
+    pub approximate_data_size: i64,
+    /// Watchers summed over the data and child tables (mntr zk_watch_count).
+    pub watch_count: usize,
+    /// wchs: (connections, paths, total watches) of the data table.
+    pub data_watch_summary: (usize, usize, usize),
+    /// wchc: session id (of the watching connection) -> paths, data table.
+    pub watches_by_session: Vec<(i64, Vec<String>)>,
+    /// wchp: path -> session ids, data table.
+    pub watches_by_path: Vec<(String, Vec<i64>)>,
+    /// Live sessions and their timeouts.
+    pub sessions: Vec<(i64, i32)>,
+    /// Expiry buckets: (expire-at mono ms, session ids) in time order (dump).
+    pub session_expiry: Vec<(i64, Vec<i64>)>,
+    pub ephemerals: Vec<(i64, Vec<String>)>,
+    pub ephemerals_count: usize,
+    pub last_zxid: i64,
+    pub outstanding_requests: usize,
+    pub connections: Vec<ConnStats>,
+}
+
+#[cfg(test)]
+mod tests;

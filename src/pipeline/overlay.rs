@@ -1,0 +1,108 @@
+//! Outstanding (prepared but not yet applied) changes, so a pipelined request is validated against the
+//! tree as it will be (ZooKeeper's outstandingChanges / ChangeRecord).
+
+use crate::tree::{DataTree, StatPersisted};
+use crate::wire::{Acl, ErrorCode};
+use std::collections::{HashMap, VecDeque};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeRecord {
+    pub zxid: i64,
+    pub path: String,
+    /// `None` = the node is being deleted.
+    pub stat: Option<StatPersisted>,
+    pub child_count: i32,
+    pub acl: Vec<Acl>,
+    pub data_len: usize,
+}
+
+/// `""` (parent of root's children) and `/` are the same node.
+fn norm(path: &str) -> &str {
+    if path.is_empty() {
+        "/"
+    } else {
+        path
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Overlay {
+    latest: HashMap<String, ChangeRecord>,
+    log: VecDeque<ChangeRecord>,
+}
+
+impl Overlay {
+    pub fn get(&self, path: &str) -> Option<&ChangeRecord> {
+        self.latest.get(norm(path))
+    }
+
+    pub fn add(&mut self, rec: ChangeRecord) {
+        self.latest.insert(norm(&rec.path).to_string(), rec.clone());
+        self.log.push_back(rec);
+    }
+
+    /// Every record in prepare order (closeSession scans them all).
+    pub fn all(&self) -> impl Iterator<Item = &ChangeRecord> {
+        self.log.iter()
+    }
+
+    /// The txn `zxid` was applied: drop records it (and earlier txns) produced.
+    pub fn applied(&mut self, zxid: i64) {
+        while self.log.front().map(|r| r.zxid <= zxid).unwrap_or(false) {
+            if let Some(r) = self.log.pop_front() {
+                let key = norm(&r.path);
+                if self.latest.get(key).map(|l| l.zxid <= zxid).unwrap_or(false) {
+                    self.latest.remove(key);
+                }
+            }
+        }
+    }
+
+}
+
+/// One request's view: its own new records, then the outstanding overlay, then the committed tree.
+/// Dropping a scratch without merging is the multi rollback.
+pub struct Scratch<'a> {
+    pub tree: &'a DataTree,
+    base: &'a Overlay,
+    added: Vec<ChangeRecord>,
+    index: HashMap<String, usize>,
+}
+
+impl<'a> Scratch<'a> {
+    pub fn new(tree: &'a DataTree, base: &'a Overlay) -> Scratch<'a> {
+        Scratch { tree, base, added: Vec::new(), index: HashMap::new() }
+    }
+
+    /// getRecordForPath: NoNode when missing or being deleted.
+    pub fn record(&self, path: &str) -> Result<ChangeRecord, ErrorCode> {
+        let rec = if let Some(&i) = self.index.get(norm(path)) {
+            Some(self.added[i].clone())
+        } else if let Some(r) = self.base.get(path) {
+            Some(r.clone())
+        } else {
+            self.tree.get(path).map(|n| ChangeRecord {
+                zxid: -1,
+                path: path.to_string(),
+                stat: Some(n.stat),
+                child_count: n.children.len() as i32,
+                acl: self.tree.acl_of(n),
+                data_len: n.data_len(),
+            })
+        };
+        match rec {
+            Some(r) if r.stat.is_some() => Ok(r),
+            _ => Err(ErrorCode::NoNode),
+        }
+    }
+
+    pub fn add(&mut self, rec: ChangeRecord) {
+        self.index.insert(norm(&rec.path).to_string(), self.added.len());
+        self.added.push(rec);
+    }
+
+    /// The records this request produced, in order, for `Overlay::add`.
+    pub fn into_added(self) -> Vec<ChangeRecord> {
+        self.added
+    }
+}

@@ -1,0 +1,8 @@
+//! Core tests: feed Inputs, check Outputs exactly.
+
+mod harness;
+mod sessions;
+mod writes;
+mod reads;
+mod watches;
+mod reaper;

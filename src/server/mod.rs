@@ -1,0 +1,149 @@
+//! The edge: glommio executors pinned to cores, sockets, time. Everything here moves bytes and
+//! messages; every protocol rule lives in the pure modules.
+//!
+//! Executors (see ARCHITECTURE.md): N client I/O executors (accept, frame, encode, write), one
+//! pipeline executor (the `Core`: prepare, commit, apply, watches, sessions) and one log executor.
+//! They share nothing and talk over glommio shared channels.
+
+mod client_executor;
+mod clock;
+mod conn_stats;
+mod connection;
+mod fourlw_answer;
+mod log_executor;
+mod messages;
+mod outbox;
+mod pipeline_executor;
+
+pub use connection::ConnLimits;
+
+use crate::pipeline::CoreConfig;
+use glommio::channels::shared_channel;
+use glommio::{LocalExecutorBuilder, Placement};
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// Where each executor runs. `None` leaves an executor unpinned.
+#[derive(Debug, Clone)]
+pub struct CorePlacement {
+    pub client: Vec<Option<usize>>,
+    pub pipeline: Option<usize>,
+    pub log: Option<usize>,
+}
+
+/// Static facts the four-letter words report (configuration, environment, directories).
+#[derive(Debug, Clone, Default)]
+pub struct ServerInfo {
+    pub env: Vec<(String, String)>,
+    pub started_mono_ms: i64,
+}
+
+pub struct ServerParams {
+    pub client_addr: SocketAddr,
+    pub listen_backlog: i32,
+    pub placement: CorePlacement,
+    pub limits: ConnLimits,
+    pub max_client_cnxns: usize,
+    pub tick: Duration,
+    pub core: CoreConfig,
+    pub info: ServerInfo,
+}
+
+/// A started server: its executors run on their own threads until the process exits.
+pub struct RunningServer {
+    pub local_addr: SocketAddr,
+    handles: Vec<glommio::ExecutorJoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// Blocks until every executor has stopped (they normally run until the process exits).
+    pub fn join(self) {
+        for h in self.handles {
+            let _ = h.join();
+        }
+    }
+}
+
+fn placement(cpu: Option<usize>) -> Placement {
+    match cpu {
+        Some(c) => Placement::Fixed(c),
+        None => Placement::Unbound,
+    }
+}
+
+/// Binds the client port and starts every executor.
+pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
+    let listener = bind(params.client_addr, params.listen_backlog)?;
+    let local_addr = listener.local_addr()?;
+    let n_clients = params.placement.client.len().max(1);
+
+    let mut to_pipeline_rx = Vec::new();
+    let mut to_client_tx = Vec::new();
+    let mut client_ends = Vec::new();
+    for _ in 0..n_clients {
+        let (tx, rx) = shared_channel::new_bounded(4096);
+        to_pipeline_rx.push(rx);
+        let (ctx, crx) = shared_channel::new_bounded(4096);
+        to_client_tx.push(ctx);
+        client_ends.push((tx, crx));
+    }
+    let (to_log_tx, to_log_rx) = shared_channel::new_bounded(4096);
+    let (from_log_tx, from_log_rx) = shared_channel::new_bounded(4096);
+
+    let mut handles = Vec::new();
+    handles.push(
+        LocalExecutorBuilder::new(placement(params.placement.log))
+            .name("zkd-log")
+            .spawn(move || log_executor::run(to_log_rx, from_log_tx))
+            .map_err(to_io)?,
+    );
+
+    let core_cfg = params.core;
+    let tick = params.tick;
+    let info = params.info;
+    let channels = pipeline_executor::PipelineChannels {
+        from_clients: to_pipeline_rx,
+        to_clients: to_client_tx,
+        to_log: to_log_tx,
+        from_log: from_log_rx,
+    };
+    handles.push(
+        LocalExecutorBuilder::new(placement(params.placement.pipeline))
+            .name("zkd-pipeline")
+            .spawn(move || pipeline_executor::run(core_cfg, tick, channels, Rc::new(info)))
+            .map_err(to_io)?,
+    );
+
+    for (index, (tx, crx)) in client_ends.into_iter().enumerate() {
+        let cpu = params.placement.client.get(index).copied().flatten();
+        let cparams = client_executor::ClientExecutorParams {
+            index,
+            listener: listener.try_clone()?,
+            limits: params.limits,
+            max_client_cnxns: params.max_client_cnxns,
+        };
+        handles.push(
+            LocalExecutorBuilder::new(placement(cpu))
+                .name(&format!("zkd-client-{index}"))
+                .spawn(move || client_executor::run(cparams, tx, crx))
+                .map_err(to_io)?,
+        );
+    }
+    drop(listener);
+    Ok(RunningServer { local_addr, handles })
+}
+
+fn to_io(e: glommio::GlommioError<()>) -> std::io::Error {
+    std::io::Error::other(e.to_string())
+}
+
+/// A plain listening socket (no SO_REUSEPORT: a second server on the same port must fail, as Java's does).
+fn bind(addr: SocketAddr, backlog: i32) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(if backlog > 0 { backlog } else { 1024 })?;
+    Ok(socket.into())
+}

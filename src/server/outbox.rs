@@ -1,0 +1,42 @@
+//! An ordered outbox towards another executor: producers push synchronously, one flusher task per
+//! destination sends batches, so messages leave in exactly the order they were produced.
+
+use glommio::channels::local_channel::{self, LocalReceiver, LocalSender};
+use glommio::channels::shared_channel::ConnectedSender;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub struct Outbox<T> {
+    pending: RefCell<Vec<T>>,
+    wake: LocalSender<()>,
+}
+
+impl<T: Send + 'static> Outbox<T> {
+    /// Creates the outbox and spawns its flusher on the current executor.
+    pub fn spawn(dest: ConnectedSender<Vec<T>>) -> Rc<Outbox<T>> {
+        let (wake, woken) = local_channel::new_bounded(1);
+        let outbox = Rc::new(Outbox { pending: RefCell::new(Vec::new()), wake });
+        glommio::spawn_local(flush_loop(outbox.clone(), dest, woken)).detach();
+        outbox
+    }
+
+    pub fn push(&self, item: T) {
+        self.pending.borrow_mut().push(item);
+        // A full wake channel already means "work pending": nothing is lost.
+        let _ = self.wake.try_send(());
+    }
+}
+
+async fn flush_loop<T: Send + 'static>(outbox: Rc<Outbox<T>>, dest: ConnectedSender<Vec<T>>, woken: LocalReceiver<()>) {
+    while woken.recv().await.is_some() {
+        loop {
+            let batch = std::mem::take(&mut *outbox.pending.borrow_mut());
+            if batch.is_empty() {
+                break;
+            }
+            if dest.send(batch).await.is_err() {
+                return;
+            }
+        }
+    }
+}

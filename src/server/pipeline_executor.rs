@@ -1,0 +1,125 @@
+//! The pipeline executor: owns the pure `Core` (request preparation, ZNode tree, sessions, watches),
+//! feeds it inputs from client executors, the log and the tick timer, and routes its outputs:
+//! appends to the log executor, replies and events to the client executor owning each connection.
+
+use super::clock::now;
+use super::conn_stats::ConnStats;
+use super::fourlw_answer::answer_four_letter_word;
+use super::messages::{owner_of, DurableUpTo, ToClient, ToPipeline};
+use super::outbox::Outbox;
+use super::ServerInfo;
+use crate::pipeline::{Core, CoreConfig, Input, Output};
+use glommio::channels::shared_channel::{ConnectedReceiver, SharedReceiver, SharedSender};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+struct Pipeline {
+    core: RefCell<Core>,
+    stats: RefCell<ConnStats>,
+    clients: Vec<Rc<Outbox<ToClient>>>,
+    log: Rc<Outbox<(i64, crate::txn::TxnEntry)>>,
+    info: Rc<ServerInfo>,
+    scratch: RefCell<Vec<Output>>,
+}
+
+impl Pipeline {
+    /// Runs one input through the core and routes every output, synchronously and in order.
+    fn step(&self, input: Input) {
+        let mut outs = std::mem::take(&mut *self.scratch.borrow_mut());
+        self.stats.borrow_mut().on_input(&input);
+        self.core.borrow_mut().handle(now(), input, &mut outs);
+        for out in outs.drain(..) {
+            match out {
+                Output::Append { zxid, txn } => self.log.push((zxid, txn)),
+                other => {
+                    self.stats.borrow_mut().on_output(&other);
+                    let dest = match &other {
+                        Output::Connected { conn, .. }
+                        | Output::Reply { conn, .. }
+                        | Output::Event { conn, .. }
+                        | Output::Close { conn } => owner_of(*conn),
+                        Output::Append { .. } => unreachable!("appends are routed above"),
+                    };
+                    if let Some(client) = self.clients.get(dest) {
+                        client.push(ToClient::Core(other));
+                    }
+                }
+            }
+        }
+        *self.scratch.borrow_mut() = outs;
+    }
+
+    fn on_client_message(&self, msg: ToPipeline) {
+        match msg {
+            ToPipeline::Core(input) => self.step(input),
+            ToPipeline::Accepted { conn, remote } => self.stats.borrow_mut().accepted(conn, remote, now().wall_ms),
+            ToPipeline::FourLetterWord { conn, word, arg } => {
+                let text = answer_four_letter_word(word, arg, &self.core.borrow(), &mut self.stats.borrow_mut(), &self.info);
+                self.stats.borrow_mut().closed(conn);
+                if let Some(client) = self.clients.get(owner_of(conn)) {
+                    client.push(ToClient::Text { conn, text });
+                }
+            }
+        }
+    }
+}
+
+pub struct PipelineChannels {
+    pub from_clients: Vec<SharedReceiver<ToPipeline>>,
+    pub to_clients: Vec<SharedSender<Vec<ToClient>>>,
+    pub to_log: SharedSender<Vec<(i64, crate::txn::TxnEntry)>>,
+    pub from_log: SharedReceiver<DurableUpTo>,
+}
+
+pub async fn run(cfg: CoreConfig, tick: Duration, channels: PipelineChannels, info: Rc<ServerInfo>) {
+    // Connect receivers in their own tasks first: each peer executor blocks on its sender's
+    // connect() until this side connects, in whatever order the peers do it.
+    let client_rx: Vec<_> = channels.from_clients.into_iter().map(|rx| glommio::spawn_local(rx.connect())).collect();
+    let log_rx = glommio::spawn_local(channels.from_log.connect());
+    let mut clients = Vec::new();
+    for tx in channels.to_clients {
+        clients.push(Outbox::spawn(tx.connect().await));
+    }
+    let log = Outbox::spawn(channels.to_log.connect().await);
+    let p = Rc::new(Pipeline {
+        core: RefCell::new(Core::new(cfg)),
+        stats: RefCell::new(ConnStats::default()),
+        clients,
+        log,
+        info,
+        scratch: RefCell::new(Vec::new()),
+    });
+
+    let mut tasks = Vec::new();
+    for rx in client_rx {
+        let p = p.clone();
+        tasks.push(glommio::spawn_local(async move {
+            let rx: ConnectedReceiver<ToPipeline> = rx.await;
+            while let Some(msg) = rx.recv().await {
+                p.on_client_message(msg);
+            }
+        }));
+    }
+    {
+        let p = p.clone();
+        tasks.push(glommio::spawn_local(async move {
+            let rx = log_rx.await;
+            while let Some(DurableUpTo { zxid }) = rx.recv().await {
+                p.step(Input::Durable { zxid });
+            }
+        }));
+    }
+    {
+        let p = p.clone();
+        tasks.push(glommio::spawn_local(async move {
+            loop {
+                glommio::timer::sleep(tick / 2).await;
+                p.step(Input::Tick);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await;
+    }
+}

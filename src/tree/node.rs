@@ -1,0 +1,163 @@
+//! One znode: data, interned ACL, persisted stat and children; plus ephemeral-owner classification.
+
+use crate::wire::Stat;
+use std::collections::HashSet;
+
+/// The stat fields that are stored (dataLength/numChildren are derived).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct StatPersisted {
+    pub czxid: i64,
+    pub mzxid: i64,
+    pub ctime: i64,
+    pub mtime: i64,
+    pub version: i32,
+    /// Counts creates of children only (client sees `cversion * 2 - numChildren`).
+    pub cversion: i32,
+    pub aversion: i32,
+    pub ephemeral_owner: i64,
+    pub pzxid: i64,
+}
+
+impl StatPersisted {
+    /// DataTree.createStat
+    pub fn new_node(zxid: i64, time: i64, ephemeral_owner: i64) -> StatPersisted {
+        StatPersisted {
+            czxid: zxid,
+            mzxid: zxid,
+            ctime: time,
+            mtime: time,
+            version: 0,
+            cversion: 0,
+            aversion: 0,
+            ephemeral_owner,
+            pzxid: zxid,
+        }
+    }
+}
+
+pub const CONTAINER_EPHEMERAL_OWNER: i64 = i64::MIN;
+const EXTENDED_MASK: i64 = 0xff00_0000_0000_0000u64 as i64;
+const RESERVED_BITS_MASK: i64 = 0x00ff_ff00_0000_0000;
+const EXTENDED_FEATURE_VALUE_MASK: i64 = !(EXTENDED_MASK | RESERVED_BITS_MASK);
+/// Largest TTL in ms (low 40 bits).
+pub const MAX_TTL: i64 = EXTENDED_FEATURE_VALUE_MASK;
+
+/// EphemeralType
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EphemeralType {
+    Void,
+    Normal,
+    Container,
+    Ttl,
+}
+
+impl EphemeralType {
+    /// EphemeralType.get: TTL owners are only recognised with extended types enabled (otherwise such a value
+    /// reads as a normal session owner, exactly as ZooKeeper does).
+    pub fn of(owner: i64, extended_types_enabled: bool) -> EphemeralType {
+        if extended_types_enabled && (owner & EXTENDED_MASK) == EXTENDED_MASK {
+            // feature id 0 = TTL; other feature ids are invalid in ZooKeeper (it throws); treat as normal.
+            if (owner & RESERVED_BITS_MASK) >> 40 == 0 {
+                return EphemeralType::Ttl;
+            }
+            return EphemeralType::Normal;
+        }
+        if owner == CONTAINER_EPHEMERAL_OWNER {
+            EphemeralType::Container
+        } else if owner == 0 {
+            EphemeralType::Void
+        } else {
+            EphemeralType::Normal
+        }
+    }
+}
+
+/// The owner value stored for a TTL node.
+pub fn ttl_owner(ttl: i64) -> i64 {
+    EXTENDED_MASK | (ttl & EXTENDED_FEATURE_VALUE_MASK)
+}
+
+/// The TTL carried in a TTL owner value.
+pub fn ttl_of_owner(owner: i64) -> i64 {
+    owner & EXTENDED_FEATURE_VALUE_MASK
+}
+
+/// TTL range check (EphemeralType.TTL.toEphemeralOwner).
+pub fn ttl_valid(ttl: i64) -> bool {
+    ttl > 0 && ttl <= MAX_TTL
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub data: Option<Vec<u8>>,
+    pub acl: i64,
+    pub stat: StatPersisted,
+    pub children: HashSet<String>,
+}
+
+impl Node {
+    pub fn new(data: Option<Vec<u8>>, acl: i64, stat: StatPersisted) -> Node {
+        Node { data, acl, stat, children: HashSet::new() }
+    }
+
+    pub fn data_len(&self) -> usize {
+        self.data.as_ref().map(|d| d.len()).unwrap_or(0)
+    }
+
+    /// DataNode.copyStat: derived fields and the client-visible owner.
+    pub fn client_stat(&self, extended_types_enabled: bool) -> Stat {
+        let n = self.children.len() as i32;
+        let s = &self.stat;
+        let owner = if EphemeralType::of(s.ephemeral_owner, extended_types_enabled) == EphemeralType::Normal {
+            s.ephemeral_owner
+        } else {
+            0
+        };
+        Stat {
+            czxid: s.czxid,
+            mzxid: s.mzxid,
+            ctime: s.ctime,
+            mtime: s.mtime,
+            version: s.version,
+            cversion: s.cversion.wrapping_mul(2).wrapping_sub(n),
+            aversion: s.aversion,
+            ephemeral_owner: owner,
+            data_length: self.data_len() as i32,
+            num_children: n,
+            pzxid: s.pzxid,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owner_classification() {
+        assert_eq!(EphemeralType::of(0, true), EphemeralType::Void);
+        assert_eq!(EphemeralType::of(0x0100_0000_0000_0001, true), EphemeralType::Normal);
+        assert_eq!(EphemeralType::of(CONTAINER_EPHEMERAL_OWNER, false), EphemeralType::Container);
+        assert_eq!(EphemeralType::of(CONTAINER_EPHEMERAL_OWNER, true), EphemeralType::Container);
+        let t = ttl_owner(1000);
+        assert_eq!(t as u64, 0xff00_0000_0000_03e8);
+        assert_eq!(EphemeralType::of(t, true), EphemeralType::Ttl);
+        assert_eq!(EphemeralType::of(t, false), EphemeralType::Normal);
+        assert_eq!(ttl_of_owner(t), 1000);
+        assert!(ttl_valid(1) && ttl_valid(MAX_TTL) && !ttl_valid(0) && !ttl_valid(MAX_TTL + 1));
+        assert_eq!(MAX_TTL, 0xff_ffff_ffff);
+    }
+
+    #[test]
+    fn client_stat_cversion_and_owner() {
+        let mut n = Node::new(Some(vec![1, 2]), -1, StatPersisted::new_node(5, 9, CONTAINER_EPHEMERAL_OWNER));
+        n.stat.cversion = 3;
+        n.children.insert("a".into());
+        let s = n.client_stat(false);
+        assert_eq!(s.cversion, 5);
+        assert_eq!(s.num_children, 1);
+        assert_eq!(s.data_length, 2);
+        assert_eq!(s.ephemeral_owner, 0);
+        assert_eq!((s.czxid, s.mzxid, s.pzxid, s.ctime, s.mtime), (5, 5, 5, 9, 9));
+    }
+}

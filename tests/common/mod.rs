@@ -1,0 +1,103 @@
+//! Starts the real `zkd` binary on an ephemeral loopback port with a temporary data directory.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Zkd {
+    pub addr: SocketAddr,
+    pub dir: tempfile::TempDir,
+    child: Child,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind ephemeral").local_addr().expect("addr").port()
+}
+
+impl Zkd {
+    /// Starts zkd with the given extra zoo.cfg lines.
+    pub fn start(extra_cfg: &str) -> Zkd {
+        let mut dir = tempfile::tempdir().expect("tempdir");
+        for _attempt in 0..5 {
+            let port = free_port();
+            let cfg = dir.path().join("zoo.cfg");
+            let data = dir.path().join("data");
+            std::fs::write(
+                &cfg,
+                format!(
+                    "tickTime=200\ndataDir={}\nclientPort={port}\nclientPortAddress=127.0.0.1\n4lw.commands.whitelist=*\n{extra_cfg}\n",
+                    data.display()
+                ),
+            )
+            .expect("write zoo.cfg");
+            let child = Command::new(env!("CARGO_BIN_EXE_zkd"))
+                .arg(&cfg)
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("spawn zkd");
+            let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+            let mut zkd = Zkd { addr, dir, child };
+            if zkd.wait_ready(Duration::from_secs(20)) {
+                return zkd;
+            }
+            let _ = zkd.child.kill();
+            let _ = zkd.child.wait();
+            dir = zkd.into_dir();
+        }
+        panic!("zkd did not become ready");
+    }
+
+    fn into_dir(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::mem::replace(&mut self.dir, dir)
+    }
+
+    fn wait_ready(&mut self, limit: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return false;
+            }
+            if self.four_letter_word("ruok").as_deref() == Some("imok") {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
+    /// Sends a four-letter word and returns the whole answer.
+    pub fn four_letter_word(&self, word: &str) -> Option<String> {
+        let mut s = TcpStream::connect_timeout(&self.addr, Duration::from_secs(2)).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        s.write_all(word.as_bytes()).ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        Some(out)
+    }
+
+    pub fn connect_string(&self) -> String {
+        self.addr.to_string()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+}
+
+impl Drop for Zkd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
