@@ -50,6 +50,18 @@ fn main() {
         extended_types_enabled: kv.get("extendedTypesEnabled").map(|v| v == "true").unwrap_or(false),
         ..CoreConfig::default()
     };
+    let data_dir = std::path::PathBuf::from(kv.get("dataDir").cloned().unwrap_or_else(|| "zkd-data".into()));
+    let data_log_dir = kv.get("dataLogDir").map(std::path::PathBuf::from).unwrap_or_else(|| data_dir.clone());
+    let recovered = match zkd::server::recover_tree(&data_log_dir, core.extended_types_enabled) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("zkd: recovery failed: {e}");
+            std::process::exit(1);
+        }
+    };
+    tracing::info!(replayed = recovered.replayed, last_zxid = ?recovered.last_zxid, "recovered the transaction log");
+    let mut log_options = zkd_storage::LogOptions::default();
+    log_options.force_sync = kv.get("forceSync").map(|v| v != "no").unwrap_or(true);
     let params = ServerParams {
         client_addr,
         listen_backlog: -1,
@@ -59,6 +71,13 @@ fn main() {
         tick: Duration::from_millis(tick as u64),
         core,
         info: ServerInfo::default(),
+        log: zkd::server::LogParams {
+            dir: zkd_storage::log_dir(&data_log_dir),
+            options: log_options,
+            last_zxid: recovered.last_zxid,
+            stats: zkd_storage::LogStats::new(),
+        },
+        tree: Some(recovered.tree),
     };
     let server = match zkd::server::start(params) {
         Ok(s) => s,

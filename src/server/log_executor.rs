@@ -1,20 +1,30 @@
-//! The log executor. Until the storage engine lands this is an in-memory log: it acknowledges each
-//! batch as soon as it arrives, so nothing survives a restart (README says so plainly). The
-//! message flow is the real one: the pipeline waits for `DurableUpTo` before anything commits.
+//! The log executor: runs the storage engine's group-commit loop (one fdatasync per batch of
+//! whatever arrived while the previous sync was in flight) and reports durability back.
 
-use super::messages::DurableUpTo;
 use crate::txn::TxnEntry;
 use glommio::channels::shared_channel::{SharedReceiver, SharedSender};
+use std::path::PathBuf;
+use std::sync::Arc;
+use zkd_storage::{LogNotice, LogOptions, LogStats};
 
-pub async fn run(from_pipeline: SharedReceiver<Vec<(i64, TxnEntry)>>, to_pipeline: SharedSender<DurableUpTo>) {
-    let (rx, tx) = futures_lite::future::zip(from_pipeline.connect(), to_pipeline.connect()).await;
-    let mut appended: u64 = 0;
-    while let Some(batch) = rx.recv().await {
-        let Some(&(last, _)) = batch.last() else { continue };
-        appended += batch.len() as u64;
-        tracing::trace!(appended, last, "in-memory log batch");
-        if tx.send(DurableUpTo { zxid: last }).await.is_err() {
-            return;
-        }
-    }
+pub struct LogParams {
+    /// `<dataLogDir>/version-2`
+    pub dir: PathBuf,
+    pub options: LogOptions,
+    /// Newest zxid already in the log (from recovery).
+    pub last_zxid: Option<i64>,
+    pub stats: Arc<LogStats>,
+}
+
+pub async fn run(params: LogParams, from_pipeline: SharedReceiver<Vec<(i64, TxnEntry)>>, to_pipeline: SharedSender<LogNotice>) {
+    zkd_storage::run_log_executor(
+        params.dir,
+        params.options,
+        params.last_zxid,
+        params.stats,
+        from_pipeline,
+        |entry: &TxnEntry, out: &mut Vec<u8>| out.extend_from_slice(&entry.encode()),
+        to_pipeline,
+    )
+    .await;
 }

@@ -34,11 +34,6 @@ impl ToClient {
     }
 }
 
-/// Log executor → pipeline executor: everything up to `zxid` is durable.
-pub struct DurableUpTo {
-    pub zxid: i64,
-}
-
 /// The connection id carries the index of the client executor that owns it in its top byte,
 /// so the pipeline can route outputs without a lookup table.
 pub fn owner_of(conn: ConnId) -> usize {

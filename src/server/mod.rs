@@ -14,10 +14,14 @@ mod log_executor;
 mod messages;
 mod outbox;
 mod pipeline_executor;
+mod recovery;
 
 pub use connection::ConnLimits;
+pub use log_executor::LogParams;
+pub use recovery::{recover_tree, Recovered};
 
-use crate::pipeline::CoreConfig;
+use crate::pipeline::{Core, CoreConfig};
+use crate::tree::DataTree;
 use glommio::channels::shared_channel;
 use glommio::{LocalExecutorBuilder, Placement};
 use std::net::SocketAddr;
@@ -48,6 +52,9 @@ pub struct ServerParams {
     pub tick: Duration,
     pub core: CoreConfig,
     pub info: ServerInfo,
+    pub log: LogParams,
+    /// The tree rebuilt by recovery (None: a fresh tree).
+    pub tree: Option<DataTree>,
 }
 
 /// A started server: its executors run on their own threads until the process exits.
@@ -92,14 +99,15 @@ pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
     let (from_log_tx, from_log_rx) = shared_channel::new_bounded(4096);
 
     let mut handles = Vec::new();
+    let log_params = params.log;
     handles.push(
         LocalExecutorBuilder::new(placement(params.placement.log))
             .name("zkd-log")
-            .spawn(move || log_executor::run(to_log_rx, from_log_tx))
+            .spawn(move || log_executor::run(log_params, to_log_rx, from_log_tx))
             .map_err(to_io)?,
     );
 
-    let core_cfg = params.core;
+    let core = Core::with_tree(params.core, params.tree);
     let tick = params.tick;
     let info = params.info;
     let channels = pipeline_executor::PipelineChannels {
@@ -111,7 +119,7 @@ pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
     handles.push(
         LocalExecutorBuilder::new(placement(params.placement.pipeline))
             .name("zkd-pipeline")
-            .spawn(move || pipeline_executor::run(core_cfg, tick, channels, Rc::new(info)))
+            .spawn(move || pipeline_executor::run(core, tick, channels, Rc::new(info)))
             .map_err(to_io)?,
     );
 

@@ -5,10 +5,11 @@
 use super::clock::now;
 use super::conn_stats::ConnStats;
 use super::fourlw_answer::answer_four_letter_word;
-use super::messages::{owner_of, DurableUpTo, ToClient, ToPipeline};
+use super::messages::{owner_of, ToClient, ToPipeline};
+use zkd_storage::LogNotice;
 use super::outbox::Outbox;
 use super::ServerInfo;
-use crate::pipeline::{Core, CoreConfig, Input, Output};
+use crate::pipeline::{Core, Input, Output};
 use glommio::channels::shared_channel::{ConnectedReceiver, SharedReceiver, SharedSender};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -69,10 +70,10 @@ pub struct PipelineChannels {
     pub from_clients: Vec<SharedReceiver<ToPipeline>>,
     pub to_clients: Vec<SharedSender<Vec<ToClient>>>,
     pub to_log: SharedSender<Vec<(i64, crate::txn::TxnEntry)>>,
-    pub from_log: SharedReceiver<DurableUpTo>,
+    pub from_log: SharedReceiver<LogNotice>,
 }
 
-pub async fn run(cfg: CoreConfig, tick: Duration, channels: PipelineChannels, info: Rc<ServerInfo>) {
+pub async fn run(core: Core, tick: Duration, channels: PipelineChannels, info: Rc<ServerInfo>) {
     // Connect receivers in their own tasks first: each peer executor blocks on its sender's
     // connect() until this side connects, in whatever order the peers do it.
     let client_rx: Vec<_> = channels.from_clients.into_iter().map(|rx| glommio::spawn_local(rx.connect())).collect();
@@ -83,7 +84,7 @@ pub async fn run(cfg: CoreConfig, tick: Duration, channels: PipelineChannels, in
     }
     let log = Outbox::spawn(channels.to_log.connect().await);
     let p = Rc::new(Pipeline {
-        core: RefCell::new(Core::new(cfg)),
+        core: RefCell::new(core),
         stats: RefCell::new(ConnStats::default()),
         clients,
         log,
@@ -105,8 +106,13 @@ pub async fn run(cfg: CoreConfig, tick: Duration, channels: PipelineChannels, in
         let p = p.clone();
         tasks.push(glommio::spawn_local(async move {
             let rx = log_rx.await;
-            while let Some(DurableUpTo { zxid }) = rx.recv().await {
-                p.step(Input::Durable { zxid });
+            while let Some(notice) = rx.recv().await {
+                match notice {
+                    LogNotice::Durable { zxid } => p.step(Input::Durable { zxid }),
+                    // The log stopped acknowledging: writes stay unanswered (never acknowledged and
+                    // then lost); reads go on. Clients see their writes time out.
+                    LogNotice::Failed { error } => tracing::error!(%error, "transaction log failed: writes are no longer acknowledged"),
+                }
             }
         }));
     }
