@@ -82,6 +82,25 @@ impl Zkd {
         Some(out)
     }
 
+    /// SIGKILL, as a crash would: no shutdown path runs.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts zkd again on the same port and data directory.
+    pub fn restart(&mut self) {
+        self.kill9();
+        let cfg = self.dir.path().join("zoo.cfg");
+        self.child = Command::new(env!("CARGO_BIN_EXE_zkd"))
+            .arg(&cfg)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn zkd");
+        assert!(self.wait_ready(Duration::from_secs(30)), "zkd did not come back after a restart");
+    }
+
     pub fn connect_string(&self) -> String {
         self.addr.to_string()
     }
