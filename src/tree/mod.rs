@@ -66,6 +66,8 @@ impl DataTree {
         proc_node.children.insert("config".into());
         let mut config = empty();
         config.acl = t.acls.intern(&Acl::read_unsafe());
+        // ZooKeeper installs this ACL with setACL(version -1), which stores -1 as the aversion.
+        config.stat.aversion = -1;
         t.nodes.insert(ROOT.into(), root);
         t.nodes.insert(PROC_NODE.into(), proc_node);
         t.nodes.insert(QUOTA_NODE.into(), empty());

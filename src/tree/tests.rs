@@ -34,6 +34,7 @@ fn fresh_tree_system_nodes() {
     assert_eq!(t.all_children_number("/zookeeper"), 2);
     assert_eq!(t.get("").unwrap().children.len(), 1, "\"\" aliases the root");
     assert_eq!(t.get("/zookeeper/config").unwrap().data, Some(vec![]));
+    assert_eq!(t.stat("/zookeeper/config").unwrap().aversion, -1, "set by setACL(version -1)");
 }
 
 #[test]
