@@ -11,3 +11,6 @@ pub use codes::*;
 pub use data::*;
 pub use jute::DecodeError;
 pub use records::*;
+
+#[cfg(test)]
+mod tests;
