@@ -9,5 +9,7 @@ pub mod wire;
 pub mod tree;
 pub mod txn;
 pub mod watch;
+pub mod auth;
+pub mod session;
 pub mod pipeline;
 pub mod server;

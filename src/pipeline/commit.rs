@@ -84,6 +84,15 @@ impl Core {
                 }
             }
             Origin::Internal => {}
+            Origin::Resession { conn } => {
+                if let Some(c) = self.conns.get(&conn) {
+                    let resp = self.connect_response(c.timeout, c.session, c.read_only_flag);
+                    if let Some(c) = self.conns.get_mut(&conn) {
+                        c.fill_write_with(h.zxid, super::connection::Slot::Handshake { resp });
+                    }
+                }
+                self.drain(conn, out);
+            }
         }
     }
 }

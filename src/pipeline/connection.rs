@@ -1,7 +1,7 @@
 //! Per-connection state: auth ids, handshake queue, and the FIFO that keeps replies in request order.
 
 use super::ConnId;
-use crate::wire::{Id, ReplyHeader, Request, RequestHeader, Response};
+use crate::wire::{ConnectResponse, Id, ReplyHeader, Request, RequestHeader, Response};
 use std::collections::VecDeque;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +22,13 @@ pub enum Slot {
     Deferred { xid: i32, err: i32, close: bool },
     /// A read (or other non-txn request) executed when it reaches the head.
     Read { xid: i32, op: i32, req: Request },
+    /// A read whose effects happen but which then fails with `err` (setWatches hitting a null path).
+    FailingRead { xid: i32, op: i32, req: Request, err: i32 },
+    /// Like `Deferred`, with a body (a multi failing before prep answers with an empty MultiResponse).
+    DeferredWithBody { xid: i32, err: i32, body: Response },
+    /// A ConnectResponse answering a createSession packet sent after the handshake (ZooKeeper's
+    /// finishSessionInit), written once its txn is applied.
+    Handshake { resp: ConnectResponse },
 }
 
 #[derive(Debug)]
@@ -36,6 +43,8 @@ pub struct Conn {
     pub read_only_flag: Option<bool>,
     pub pre_queue: VecDeque<(RequestHeader, Vec<u8>)>,
     pub queue: VecDeque<Slot>,
+    /// This connection's DIGEST-MD5 server, created by its first SASL packet.
+    pub sasl: Option<crate::auth::sasl::SaslServer>,
 }
 
 impl Conn {
@@ -50,6 +59,7 @@ impl Conn {
             read_only_flag,
             pre_queue: VecDeque::new(),
             queue: VecDeque::new(),
+            sasl: None,
         }
     }
 
@@ -63,10 +73,15 @@ impl Conn {
 
     /// Replaces the Write slot for `zxid` with a ready reply.
     pub fn fill_write(&mut self, zxid: i64, header: ReplyHeader, body: Response, close: bool) {
+        self.fill_write_with(zxid, Slot::Ready { header, body, close });
+    }
+
+    /// Replaces the Write slot for `zxid` with `slot`.
+    pub fn fill_write_with(&mut self, zxid: i64, slot: Slot) {
         for s in self.queue.iter_mut() {
             if let Slot::Write { zxid: z } = s {
                 if *z == zxid {
-                    *s = Slot::Ready { header, body, close };
+                    *s = slot;
                     return;
                 }
             }

@@ -2,6 +2,7 @@
 
 use super::connection::{Conn, ConnState, Slot};
 use super::deps::{self, DecodeFailure};
+use super::null_path;
 use super::overlay::{Overlay, Scratch};
 use super::prep::{self, PrepCtx};
 use super::prep_multi;
@@ -25,6 +26,8 @@ pub enum Origin {
     Expire,
     /// Server-internal (container/TTL reaper): nobody to answer.
     Internal,
+    /// A createSession packet on an established connection: answered with a ConnectResponse.
+    Resession { conn: ConnId },
 }
 
 #[derive(Debug)]
@@ -186,7 +189,12 @@ impl Core {
                 return;
             };
             let Some(c) = self.conns.get(&conn) else { return };
-            let ids = deps::authenticate(&pkt.scheme, &pkt.auth, &c.remote_ip, self.cfg.super_digest.as_deref());
+            // A null digest auth buffer fails in ZooKeeper (it builds a String from it): AuthFailed.
+            let ids = if null_path::digest_auth_is_null(&body) {
+                None
+            } else {
+                deps::authenticate(&pkt.scheme, &pkt.auth, &c.remote_ip, self.cfg.super_digest.as_deref())
+            };
             let (err, close) = match ids {
                 Some(ids) => {
                     if let Some(c) = self.conns.get_mut(&conn) {
@@ -201,13 +209,7 @@ impl Core {
             return;
         }
         if h.op == op::SASL {
-            // No SASL server is configured in this core yet: ZooKeeper fails such clients with AuthFailed.
-            let slot = Slot::Ready {
-                header: ReplyHeader { xid: h.xid, zxid: 0, err: ErrorCode::AuthFailed.code() },
-                body: Response::Sasl(None),
-                close: true,
-            };
-            self.push_slot(conn, slot, out);
+            self.handle_sasl(conn, h.xid, &body, out);
             return;
         }
         let (session, timeout) = match self.conns.get(&conn) {
@@ -218,9 +220,24 @@ impl Core {
         if !self.sessions.touch(session, timeout, self.now.mono_ms) {
             return;
         }
+        if h.op == op::CREATE_SESSION && !self.cfg.read_only {
+            self.submit_session_packet(conn, session, h.xid, &body, out);
+            return;
+        }
         if !is_valid_op(h.op) {
             let slot = Slot::Ready { header: ReplyHeader { xid: h.xid, zxid: -1, err: ErrorCode::Unimplemented.code() }, body: Response::Empty, close: true };
             self.push_slot(conn, slot, out);
+            return;
+        }
+        if self.cfg.read_only && (is_write_op(h.op) || h.op == op::SYNC) {
+            // ReadOnlyRequestProcessor answers before anything looks at the body.
+            self.push_slot(conn, Slot::Deferred { xid: h.xid, err: ErrorCode::NotReadOnly.code(), close: false }, out);
+            return;
+        }
+        if h.op == op::DELETE_CONTAINER {
+            // ZooKeeper 3.8 reads this path from the whole packet buffer (RequestHeader included),
+            // which never validates: a client's deleteContainer is always a BadArguments error txn.
+            self.error_txn(conn, session, h.xid, ErrorCode::BadArguments.code(), out);
             return;
         }
         let req = match deps::decode_request(h.op, &body, self.cfg.max_buffer) {
@@ -231,17 +248,66 @@ impl Core {
                 return;
             }
             Err(DecodeFailure::Bad) => {
-                if h.op == op::MULTI && !self.cfg.read_only {
-                    // A multi that fails to decode still consumes a zxid (logged as error -5).
-                    let zxid = self.append_txn(session, h.xid, op::ERROR, Txn::Error { err: ErrorCode::MarshallingError.code() }, Origin::Client { conn }, out);
-                    self.push_slot(conn, Slot::Write { zxid }, out);
-                } else {
-                    self.push_slot(conn, Slot::Deferred { xid: h.xid, err: ErrorCode::MarshallingError.code(), close: false }, out);
-                }
+                self.marshalling_error(conn, session, h.xid, h.op, out);
                 return;
             }
         };
-        self.handle_request(conn, h.xid, h.op, req, out);
+        if null_path::first_string_is_null(&body) && null_path::null_path_is_marshalling_error(h.op) {
+            self.marshalling_error(conn, session, h.xid, h.op, out);
+            return;
+        }
+        if h.op == op::MULTI && null_path::multi_has_null_path(&body) {
+            // getPendingChanges fails before any txn is built; the reply still carries an empty
+            // MultiResponse. (ZooKeeper also skips the zxid it had drawn; zkd's log has no gaps.)
+            let body = Response::Multi(Vec::new());
+            self.push_slot(conn, Slot::DeferredWithBody { xid: h.xid, err: ErrorCode::MarshallingError.code(), body }, out);
+            return;
+        }
+        let null_watch = match &req {
+            Request::SetWatches { .. } => null_path::set_watches_first_null(&body),
+            _ => None,
+        };
+        match (req, null_watch) {
+            (Request::SetWatches { op, mut watches }, Some(at)) => {
+                // The lookup of the null path fails; the entries before it have taken effect.
+                null_path::truncate_set_watches(&mut watches, at);
+                let req = Request::SetWatches { op, watches };
+                self.push_slot(conn, Slot::FailingRead { xid: h.xid, op: h.op, req, err: ErrorCode::MarshallingError.code() }, out);
+            }
+            (req, _) => self.handle_request(conn, h.xid, h.op, req, out),
+        }
+    }
+
+    /// MarshallingError for a request ZooKeeper could not read: writes whose txn header was already
+    /// built (create*, delete, setData, setACL, multi) log an error txn and consume a zxid; the
+    /// rest (reads, reconfig) answer with the last applied zxid.
+    fn marshalling_error(&mut self, conn: ConnId, session: i64, xid: i32, op_code: i32, out: &mut Vec<Output>) {
+        let err = ErrorCode::MarshallingError.code();
+        if is_write_op(op_code) && op_code != op::RECONFIG {
+            self.error_txn(conn, session, xid, err, out);
+        } else {
+            self.push_slot(conn, Slot::Deferred { xid, err, close: false }, out);
+        }
+    }
+
+    /// Logs an error txn for a client request and queues its reply.
+    fn error_txn(&mut self, conn: ConnId, session: i64, xid: i32, err: i32, out: &mut Vec<Output>) {
+        let zxid = self.append_txn(session, xid, op::ERROR, Txn::Error { err }, Origin::Client { conn }, out);
+        self.push_slot(conn, Slot::Write { zxid }, out);
+    }
+
+    /// createSession (-10) sent after the handshake. ZooKeeper reads the timeout int from the body
+    /// (too short: MarshallingError error txn), re-tracks the session with it, logs a createSession
+    /// txn and, once applied, answers with a ConnectResponse for the connection's session.
+    fn submit_session_packet(&mut self, conn: ConnId, session: i64, xid: i32, body: &[u8], out: &mut Vec<Output>) {
+        let Some(raw) = body.get(..4) else {
+            self.error_txn(conn, session, xid, ErrorCode::MarshallingError.code(), out);
+            return;
+        };
+        let timeout = i32::from_be_bytes([raw[0], raw[1], raw[2], raw[3]]);
+        self.sessions.touch(session, timeout, self.now.mono_ms);
+        let zxid = self.append_txn(session, xid, op::CREATE_SESSION, Txn::CreateSession { timeout }, Origin::Resession { conn }, out);
+        self.push_slot(conn, Slot::Write { zxid }, out);
     }
 
     /// Test entry: a decoded request arriving as a packet would (session touch, opcode validity).
@@ -387,6 +453,18 @@ impl Core {
                 Some(Slot::Read { xid, op, req }) => {
                     let (h, b) = self.execute_read(conn, xid, op, req, out);
                     (h, b, false)
+                }
+                Some(Slot::FailingRead { xid, op, req, err }) => {
+                    let (mut h, _) = self.execute_read(conn, xid, op, req, out);
+                    h.err = err;
+                    (h, Response::Empty, false)
+                }
+                Some(Slot::DeferredWithBody { xid, err, body }) => {
+                    (ReplyHeader { xid, zxid: self.tree.last_processed_zxid, err }, body, false)
+                }
+                Some(Slot::Handshake { resp }) => {
+                    out.push(Output::Connected { conn, resp, close_after: false });
+                    continue;
                 }
                 _ => return,
             };

@@ -35,7 +35,9 @@ pub fn check_acl(acl: &[Acl], ids: &[Id], perm: i32) -> bool {
         for i in ids.iter().filter(|i| i.scheme == a.id.scheme) {
             let ok = match a.id.scheme.as_str() {
                 "ip" => ip_matches(&i.id, &a.id.id),
-                "digest" | "sasl" | "x509" => i.id == a.id.id,
+                "digest" | "x509" => i.id == a.id.id,
+                // SASLAuthenticationProvider.matches: a SASL login named `super` matches every sasl ACL.
+                "sasl" => i.id == "super" || i.id == a.id.id,
                 _ => false,
             };
             if ok {
@@ -89,7 +91,8 @@ fn id_valid(id: &Id) -> bool {
     match id.scheme.as_str() {
         "digest" => id.id.split(':').count() == 2,
         "ip" => parse_ip_acl(&id.id).is_some(),
-        "sasl" | "x509" => true,
+        "sasl" => crate::auth::parse_kerberos_name(&id.id).is_some(),
+        "x509" => true,
         _ => false,
     }
 }
@@ -145,10 +148,12 @@ pub fn authenticate(scheme: &str, auth: &[u8], remote_ip: &str, super_digest: Op
         "digest" => {
             let text = String::from_utf8_lossy(auth);
             let id = digest_id(&text);
-            let mut v = vec![Id::new("digest", id.clone())];
+            // ZooKeeper adds the super id before the digest id (whoAmI lists them in that order).
+            let mut v = Vec::new();
             if super_digest == Some(id.as_str()) {
                 v.push(Id::new("super", ""));
             }
+            v.push(Id::new("digest", id));
             Some(v)
         }
         "ip" => Some(vec![Id::new("ip", remote_ip)]),

@@ -10,11 +10,13 @@ mod commit;
 mod connection;
 mod core;
 pub mod deps;
+mod null_path;
 mod overlay;
 mod prep;
 mod prep_multi;
 mod reads;
 mod reaper;
+mod sasl;
 mod sessions;
 
 pub use self::core::Core;
@@ -50,6 +52,15 @@ pub struct CoreConfig {
     pub container_max_never_used_interval_ms: i64,
     /// user -> password, from the JAAS Server section.
     pub sasl_users: Vec<(String, String)>,
+    /// A JAAS server section was found (ZooKeeper then has a SASL login; without one it answers SASL
+    /// packets with an empty success).
+    pub sasl_enabled: bool,
+    /// `zookeeper.superUser` and `zookeeper.superUser.*` values: SASL ids that also get `super`.
+    pub sasl_super_users: Vec<String>,
+    /// `zookeeper.SASLAuthenticationProvider.superPassword`: password of the JAAS user `super`.
+    pub sasl_super_password: Option<String>,
+    /// Secret randomness from the edge (seeds the SASL nonces).
+    pub random_seed: [u8; 32],
     pub read_only: bool,
     /// zookeeper.enforceQuota
     pub enforce_quota: bool,
@@ -73,6 +84,10 @@ impl Default for CoreConfig {
             container_max_per_minute: 10_000,
             container_max_never_used_interval_ms: 0,
             sasl_users: Vec::new(),
+            sasl_enabled: false,
+            sasl_super_users: Vec::new(),
+            sasl_super_password: None,
+            random_seed: [0; 32],
             read_only: false,
             enforce_quota: false,
             max_buffer: 0xfffff,

@@ -1,114 +1,15 @@
-//! Encoding and decoding of every client-protocol record (zookeeper.jute `proto` and `data` modules).
-//! Server direction: decode requests, encode replies/events. Client direction (load generator,
-//! tests): encode requests, decode replies — in `codec_client.rs`.
+//! Server direction of the client protocol: decode request bodies, encode replies, events and the
+//! handshake answer. The client direction (load generator, tests) is in `codec_client.rs`; the
+//! shared records are in `records_codec.rs` (re-exported here).
 
-use super::codes::op;
-use super::data::{Acl, ClientInfo, Id, Stat};
+use super::codes::{op, xid};
 use super::jute::{begin_frame, end_frame, DecodeError, JuteReader, JuteWriter};
 use super::records::*;
 
-/// Smallest encoded sizes, used to bound vector counts before allocating.
-const MIN_ACL: usize = 4 + 4 + 4;
-const MIN_STRING: usize = 4;
+pub use super::records_codec::*;
 
-pub fn read_id(r: &mut JuteReader) -> Result<Id, DecodeError> {
-    Ok(Id { scheme: r.read_string()?, id: r.read_string()? })
-}
-
-pub fn read_acl(r: &mut JuteReader) -> Result<Acl, DecodeError> {
-    let perms = r.read_i32()?;
-    Ok(Acl { perms, id: read_id(r)? })
-}
-
-/// A null ACL vector reads as empty; create/setACL then answer InvalidACL as ZooKeeper does.
-pub fn read_acls(r: &mut JuteReader) -> Result<Vec<Acl>, DecodeError> {
-    Ok(r.read_vec(MIN_ACL, read_acl)?.unwrap_or_default())
-}
-
-pub fn read_strings(r: &mut JuteReader) -> Result<Vec<String>, DecodeError> {
-    Ok(r.read_vec(MIN_STRING, |r| r.read_string())?.unwrap_or_default())
-}
-
-pub fn read_stat(r: &mut JuteReader) -> Result<Stat, DecodeError> {
-    Ok(Stat {
-        czxid: r.read_i64()?,
-        mzxid: r.read_i64()?,
-        ctime: r.read_i64()?,
-        mtime: r.read_i64()?,
-        version: r.read_i32()?,
-        cversion: r.read_i32()?,
-        aversion: r.read_i32()?,
-        ephemeral_owner: r.read_i64()?,
-        data_length: r.read_i32()?,
-        num_children: r.read_i32()?,
-        pzxid: r.read_i64()?,
-    })
-}
-
-pub fn write_id(w: &mut JuteWriter, id: &Id) {
-    w.write_str(&id.scheme);
-    w.write_str(&id.id);
-}
-
-pub fn write_acl(w: &mut JuteWriter, acl: &Acl) {
-    w.write_i32(acl.perms);
-    write_id(w, &acl.id);
-}
-
-pub fn write_acls(w: &mut JuteWriter, acls: &[Acl]) {
-    w.write_vec(Some(acls), write_acl);
-}
-
-pub fn write_strings(w: &mut JuteWriter, v: &[String]) {
-    w.write_vec(Some(v), |w, s| w.write_str(s));
-}
-
-pub fn write_stat(w: &mut JuteWriter, s: &Stat) {
-    w.write_i64(s.czxid);
-    w.write_i64(s.mzxid);
-    w.write_i64(s.ctime);
-    w.write_i64(s.mtime);
-    w.write_i32(s.version);
-    w.write_i32(s.cversion);
-    w.write_i32(s.aversion);
-    w.write_i64(s.ephemeral_owner);
-    w.write_i32(s.data_length);
-    w.write_i32(s.num_children);
-    w.write_i64(s.pzxid);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Handshake
-
-/// Decodes a ConnectRequest payload. The trailing readOnly byte is optional (old clients and Go
-/// omit it); `read_only: None` records its absence so the reply can mirror it.
-pub fn decode_connect_request(payload: &[u8]) -> Result<ConnectRequest, DecodeError> {
-    let mut r = JuteReader::new(payload, payload.len());
-    let protocol_version = r.read_i32()?;
-    let last_zxid_seen = r.read_i64()?;
-    let timeout = r.read_i32()?;
-    let session_id = r.read_i64()?;
-    let passwd = r.read_buffer()?.unwrap_or_default();
-    let read_only = if r.is_empty() { None } else { Some(r.read_bool()?) };
-    Ok(ConnectRequest { protocol_version, last_zxid_seen, timeout, session_id, passwd, read_only })
-}
-
-/// Writes a length-prefixed ConnectResponse (readOnly byte only when the request carried one).
-pub fn encode_connect_response(out: &mut Vec<u8>, resp: &ConnectResponse) {
-    let at = begin_frame(out);
-    let mut w = JuteWriter::new(out);
-    w.write_i32(resp.protocol_version);
-    w.write_i32(resp.timeout);
-    w.write_i64(resp.session_id);
-    w.write_buffer(Some(&resp.passwd));
-    if let Some(ro) = resp.read_only {
-        w.write_bool(ro);
-    }
-    end_frame(out, at);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Requests (server side)
+/// CreateMode.CONTAINER's flag value.
+const CONTAINER_FLAG: i32 = 4;
 
 fn read_create(r: &mut JuteReader, ttl: bool) -> Result<CreateRequest, DecodeError> {
     let path = r.read_string()?;
@@ -135,68 +36,99 @@ fn read_set_data(r: &mut JuteReader) -> Result<SetDataRequest, DecodeError> {
     Ok(SetDataRequest { path: r.read_string()?, data: r.read_buffer()?, version: r.read_i32()? })
 }
 
-/// CreateMode.fromFlag accepts 0..=6; inside a multi anything else fails deserialization.
-fn valid_create_flags(flags: i32) -> bool {
-    (0..=6).contains(&flags)
+/// A create op inside a multi, following MultiOperationRecord.deserialize and Op.create:
+/// - create/create2/createContainer: a flag outside CreateMode (0..=6) is an IOException, a TTL mode
+///   without a ttl fails CreateOptions (IllegalArgumentException, turned into IOException), and a null
+///   ACL list fails `requireNonNull`. The container flag turns the op into createContainer.
+/// - createTTL: never fails on flags; a non-TTL mode turns it into a plain create (or createContainer)
+///   whose ttl is dropped, keeping the raw flags for the prep step to reject.
+fn read_multi_create(r: &mut JuteReader, ty: i32) -> Result<MultiOp, DecodeError> {
+    if ty == op::CREATE_TTL {
+        let mut req = read_create(r, true)?;
+        let op = match req.flags {
+            5 | 6 => op::CREATE_TTL,
+            CONTAINER_FLAG => op::CREATE_CONTAINER,
+            _ => op::CREATE,
+        };
+        if op != op::CREATE_TTL {
+            req.ttl = None;
+        }
+        return Ok(MultiOp::Create { op, req });
+    }
+    let path = r.read_string()?;
+    let data = r.read_buffer()?;
+    let acl = read_acls_opt(r)?;
+    let flags = r.read_i32()?;
+    if !(0..=6).contains(&flags) {
+        return Err(DecodeError::Invalid("invalid create flags in multi"));
+    }
+    if flags == 5 || flags == 6 {
+        return Err(DecodeError::Invalid("TTL create mode without a ttl in multi"));
+    }
+    let Some(acl) = acl else {
+        return Err(DecodeError::Invalid("null ACL in multi create"));
+    };
+    let op = if flags == CONTAINER_FLAG { op::CREATE_CONTAINER } else { ty };
+    Ok(MultiOp::Create { op, req: CreateRequest { path, data, acl, flags, ttl: None } })
 }
 
-/// MultiOperationRecord: `[MultiHeader][op]…` terminated by a header with done=true.
-fn read_multi(r: &mut JuteReader, read_only: bool) -> Result<Vec<MultiOp>, DecodeError> {
+/// MultiOperationRecord: `[MultiHeader][op]…` terminated by a header with done=true. All ops must
+/// be of one kind (reads or writes); multi takes writes, multiRead reads.
+fn read_multi(r: &mut JuteReader, multi_read: bool) -> Result<Vec<MultiOp>, DecodeError> {
     let mut ops = Vec::new();
-    let mut kind: Option<bool> = None; // Some(true) = reads, Some(false) = writes
+    let mut reads: Option<bool> = None;
     loop {
-        let ty = r.read_i32()?;
-        let done = r.read_bool()?;
-        let _err = r.read_i32()?;
-        if done {
+        // Each header consumes 9 bytes, so a hostile stream cannot loop without input.
+        let h = read_multi_header(r)?;
+        if h.done {
             break;
         }
-        let (is_read, op) = match ty {
-            op::CREATE | op::CREATE2 | op::CREATE_CONTAINER | op::CREATE_TTL => {
-                let req = read_create(r, ty == op::CREATE_TTL)?;
-                if !valid_create_flags(req.flags) {
-                    return Err(DecodeError::Invalid("invalid create flags in multi"));
-                }
-                (false, MultiOp::Create { op: ty, req })
-            }
+        let (is_read, op) = match h.op {
+            op::CREATE | op::CREATE2 | op::CREATE_CONTAINER | op::CREATE_TTL => (false, read_multi_create(r, h.op)?),
             op::DELETE => (false, MultiOp::Delete(read_path_version(r)?)),
             op::SET_DATA => (false, MultiOp::SetData(read_set_data(r)?)),
             op::CHECK => (false, MultiOp::Check(read_path_version(r)?)),
+            // The watch flag of read ops is dropped (Op.getChildren/getData take only the path).
             op::GET_CHILDREN => (true, MultiOp::GetChildren(read_path_watch(r)?.path)),
             op::GET_DATA => (true, MultiOp::GetData(read_path_watch(r)?.path)),
             _ => return Err(DecodeError::Invalid("invalid type of op in multi")),
         };
-        if *kind.get_or_insert(is_read) != is_read {
+        if *reads.get_or_insert(is_read) != is_read {
             return Err(DecodeError::Invalid("mixing read and write operations in multi"));
         }
         ops.push(op);
-        // A hostile stream of empty headers cannot loop forever: each one consumes 9 bytes.
     }
-    if let Some(reads) = kind {
-        if reads != read_only {
-            return Err(DecodeError::Invalid(if read_only { "write op in multiRead" } else { "read op in multi" }));
-        }
+    match reads {
+        Some(true) if !multi_read => Err(DecodeError::Invalid("read operations in multi")),
+        Some(false) if multi_read => Err(DecodeError::WriteOpInMultiRead),
+        _ => Ok(ops),
     }
-    Ok(ops)
+}
+
+/// setWatches lists must not be null: ZooKeeper iterates them and fails with MarshallingError.
+fn read_watch_list(r: &mut JuteReader) -> Result<Vec<String>, DecodeError> {
+    read_strings_opt(r)?.ok_or(DecodeError::Invalid("null watch list"))
 }
 
 fn read_set_watches(r: &mut JuteReader, v2: bool) -> Result<SetWatches, DecodeError> {
     let mut w = SetWatches {
         relative_zxid: r.read_i64()?,
-        data_watches: read_strings(r)?,
-        exist_watches: read_strings(r)?,
-        child_watches: read_strings(r)?,
+        data_watches: read_watch_list(r)?,
+        exist_watches: read_watch_list(r)?,
+        child_watches: read_watch_list(r)?,
         ..SetWatches::default()
     };
     if v2 {
-        w.persistent_watches = read_strings(r)?;
-        w.persistent_recursive_watches = read_strings(r)?;
+        w.persistent_watches = read_watch_list(r)?;
+        w.persistent_recursive_watches = read_watch_list(r)?;
     }
     Ok(w)
 }
 
 /// Decodes the body of a request (the bytes after its RequestHeader). `max` bounds string and
-/// buffer lengths (jute.maxbuffer + extrasize). Trailing bytes are ignored, as ZooKeeper does.
+/// buffer lengths (jute.maxbuffer + extrasize). Trailing bytes are ignored, as ZooKeeper does
+/// (it deserializes from the packet's ByteBuffer and never checks that it was consumed).
+/// Bodies of ping, whoAmI and closeSession are not read at all.
 pub fn decode_request(opcode: i32, body: &[u8], max: usize) -> Result<Request, DecodeError> {
     let r = &mut JuteReader::new(body, max);
     Ok(match opcode {
@@ -215,6 +147,8 @@ pub fn decode_request(opcode: i32, body: &[u8], max: usize) -> Result<Request, D
         op::GET_EPHEMERALS => Request::GetEphemerals(r.read_string()?),
         op::SYNC => Request::Sync(r.read_string()?),
         op::PING => Request::Ping,
+        // ZooKeeper answers a standalone check with Unimplemented before looking at its body; the
+        // caller must test the opcode first (Request.isValid). Decoded here for the client side.
         op::CHECK => Request::Check(read_path_version(r)?),
         op::MULTI => Request::Multi(read_multi(r, false)?),
         op::MULTI_READ => Request::MultiRead(read_multi(r, true)?),
@@ -242,53 +176,43 @@ pub fn decode_request(opcode: i32, body: &[u8], max: usize) -> Result<Request, D
 }
 
 // ---------------------------------------------------------------------------------------------
-// Replies and events (server side)
-
-fn write_reply_header(w: &mut JuteWriter, h: &ReplyHeader) {
-    w.write_i32(h.xid);
-    w.write_i64(h.zxid);
-    w.write_i32(h.err);
-}
-
-fn write_multi_header(w: &mut JuteWriter, ty: i32, done: bool, err: i32) {
-    w.write_i32(ty);
-    w.write_bool(done);
-    w.write_i32(err);
-}
+// Replies and events
 
 fn write_multi_result(w: &mut JuteWriter, res: &MultiResult) {
+    let header = |op| MultiHeader { op, done: false, err: 0 };
     match res {
         MultiResult::Create(path) => {
-            write_multi_header(w, op::CREATE, false, 0);
+            write_multi_header(w, &header(op::CREATE));
             w.write_str(path);
         }
         MultiResult::Create2(path, stat) => {
-            write_multi_header(w, op::CREATE2, false, 0);
+            write_multi_header(w, &header(op::CREATE2));
             w.write_str(path);
             write_stat(w, stat);
         }
-        MultiResult::Delete => write_multi_header(w, op::DELETE, false, 0),
+        MultiResult::Delete => write_multi_header(w, &header(op::DELETE)),
         MultiResult::SetData(stat) => {
-            write_multi_header(w, op::SET_DATA, false, 0);
+            write_multi_header(w, &header(op::SET_DATA));
             write_stat(w, stat);
         }
-        MultiResult::Check => write_multi_header(w, op::CHECK, false, 0),
+        MultiResult::Check => write_multi_header(w, &header(op::CHECK)),
         MultiResult::GetChildren(children) => {
-            write_multi_header(w, op::GET_CHILDREN, false, 0);
+            write_multi_header(w, &header(op::GET_CHILDREN));
             write_strings(w, children);
         }
         MultiResult::GetData(data, stat) => {
-            write_multi_header(w, op::GET_DATA, false, 0);
+            write_multi_header(w, &header(op::GET_DATA));
             w.write_buffer(data.as_deref());
             write_stat(w, stat);
         }
         MultiResult::Error(code) => {
-            write_multi_header(w, op::ERROR, false, *code);
+            write_multi_header(w, &MultiHeader { op: op::ERROR, done: false, err: *code });
             w.write_i32(*code);
         }
     }
 }
 
+/// Writes a response record (no header, no length).
 pub fn write_response(w: &mut JuteWriter, body: &Response) {
     match body {
         Response::Empty => {}
@@ -315,44 +239,37 @@ pub fn write_response(w: &mut JuteWriter, body: &Response) {
             for res in results {
                 write_multi_result(w, res);
             }
-            write_multi_header(w, -1, true, -1);
+            write_multi_header(w, &MultiHeader::END);
         }
         Response::AllChildrenNumber(n) | Response::ErrorBody(n) => w.write_i32(*n),
-        Response::WhoAmI(infos) => w.write_vec(Some(infos), |w, i: &ClientInfo| {
-            w.write_str(&i.auth_scheme);
-            w.write_str(&i.user);
-        }),
+        Response::WhoAmI(infos) => w.write_vec(Some(infos), write_client_info),
         Response::Sasl(token) => w.write_buffer(token.as_deref()),
     }
 }
 
-/// Writes a length-prefixed reply. On error the body is omitted, except for multi (whose header
-/// error is 0 anyway) and SASL failures, which ZooKeeper answers with a null token.
+/// Whether a reply with this header carries `body`. ZooKeeper serializes whatever response record
+/// it holds; on errors that is none, except multi (header err 0 anyway, or -5 with an empty list
+/// for a multiRead of writes) and a failed SASL exchange (`SetSASLResponse(null)` with AuthFailed).
+fn body_written(header: &ReplyHeader, body: &Response) -> bool {
+    header.err == 0 || matches!(body, Response::Multi(_) | Response::Sasl(_))
+}
+
+/// Appends a length-prefixed reply (header + body) to `out`.
 pub fn encode_reply(out: &mut Vec<u8>, header: &ReplyHeader, body: &Response) {
     let at = begin_frame(out);
     let mut w = JuteWriter::new(out);
     write_reply_header(&mut w, header);
-    if header.err == 0 || matches!(body, Response::Multi(_) | Response::Sasl(_)) {
+    if body_written(header, body) {
         write_response(&mut w, body);
     }
     end_frame(out, at);
 }
 
-/// Writes a watch notification (xid -1, err 0).
+/// Appends a length-prefixed watch notification (xid -1, err 0).
 pub fn encode_event(out: &mut Vec<u8>, zxid: i64, event: &WatcherEvent) {
     let at = begin_frame(out);
     let mut w = JuteWriter::new(out);
-    write_reply_header(&mut w, &ReplyHeader { xid: super::codes::xid::NOTIFICATION, zxid, err: 0 });
-    w.write_i32(event.event_type);
-    w.write_i32(event.state);
-    w.write_str(&event.path);
+    write_reply_header(&mut w, &ReplyHeader { xid: xid::NOTIFICATION, zxid, err: 0 });
+    write_watcher_event(&mut w, event);
     end_frame(out, at);
-}
-
-pub fn decode_reply_header(r: &mut JuteReader) -> Result<ReplyHeader, DecodeError> {
-    Ok(ReplyHeader { xid: r.read_i32()?, zxid: r.read_i64()?, err: r.read_i32()? })
-}
-
-pub fn decode_event(r: &mut JuteReader) -> Result<WatcherEvent, DecodeError> {
-    Ok(WatcherEvent { event_type: r.read_i32()?, state: r.read_i32()?, path: r.read_string()? })
 }

@@ -63,3 +63,17 @@ pub struct ClientInfo {
     pub auth_scheme: String,
     pub user: String,
 }
+
+/// The stat as persisted in snapshots (60 bytes: no dataLength/numChildren, which are derived).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct StatPersisted {
+    pub czxid: i64,
+    pub mzxid: i64,
+    pub ctime: i64,
+    pub mtime: i64,
+    pub version: i32,
+    pub cversion: i32,
+    pub aversion: i32,
+    pub ephemeral_owner: i64,
+    pub pzxid: i64,
+}

@@ -13,6 +13,11 @@ pub enum DecodeError {
     UnknownOp(i32),
     #[error("invalid record: {0}")]
     Invalid(&'static str),
+    /// A multiRead (22) whose ops are all writes. It decodes in ZooKeeper, which then fails the first
+    /// op and answers MarshallingError *with* an empty MultiResponse body (`ffffffff 01 ffffffff`).
+    /// Mixed read/write lists fail earlier and get no body (`Invalid`).
+    #[error("write operation in multiRead")]
+    WriteOpInMultiRead,
 }
 
 /// Reads jute primitives from a borrowed slice. Lengths are checked against the bytes that are
@@ -37,6 +42,16 @@ impl<'a> JuteReader<'a> {
         self.remaining() == 0
     }
 
+    /// Bytes consumed so far.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// The unread rest of the input.
+    pub fn rest(&self) -> &'a [u8] {
+        &self.buf[self.pos..]
+    }
+
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         if self.remaining() < n {
             return Err(DecodeError::Truncated { needed: n, left: self.remaining() });
@@ -48,6 +63,11 @@ impl<'a> JuteReader<'a> {
 
     pub fn read_u8(&mut self) -> Result<u8, DecodeError> {
         Ok(self.take(1)?[0])
+    }
+
+    /// Jute `byte` is signed (Java byte).
+    pub fn read_byte(&mut self) -> Result<i8, DecodeError> {
+        Ok(self.read_u8()? as i8)
     }
 
     /// Any non-zero byte is true, as in Java's readBoolean.
@@ -67,6 +87,7 @@ impl<'a> JuteReader<'a> {
         Ok(i64::from_be_bytes(a))
     }
 
+    /// A string/buffer length: -1 is null, otherwise `0 <= n <= max_len` (Java's checkLength).
     fn read_len(&mut self) -> Result<Option<usize>, DecodeError> {
         let n = self.read_i32()?;
         if n == -1 {
@@ -90,18 +111,20 @@ impl<'a> JuteReader<'a> {
         Ok(self.read_buffer_ref()?.map(|b| b.to_vec()))
     }
 
-    /// UTF-8 with replacement of malformed bytes, as Java's reader does.
+    /// UTF-8 with replacement of malformed bytes, as Java's `new String(b, UTF_8)` does.
     pub fn read_ustring(&mut self) -> Result<Option<String>, DecodeError> {
         Ok(self.read_buffer_ref()?.map(|b| String::from_utf8_lossy(b).into_owned()))
     }
 
-    /// A string where null is read as empty (Java records hold null, which paths never are in practice).
+    /// A string where null reads as empty. Every path-like rule ZooKeeper applies to a null string
+    /// (validation, lookups) gives the same answer as for "".
     pub fn read_string(&mut self) -> Result<String, DecodeError> {
         Ok(self.read_ustring()?.unwrap_or_default())
     }
 
-    /// A vector; null (count -1) reads as `None`. Each element costs at least `min_elem` bytes, which
-    /// bounds the count by the bytes left before anything is allocated.
+    /// A vector: count -1 reads as `None`; any other negative count is an empty vector (Java's
+    /// BinaryIndex is simply "done" when the count is <= 0). Each element costs at least `min_elem`
+    /// bytes, so a count the remaining bytes cannot hold fails before anything is allocated.
     pub fn read_vec<T>(
         &mut self,
         min_elem: usize,
@@ -111,10 +134,16 @@ impl<'a> JuteReader<'a> {
         if n == -1 {
             return Ok(None);
         }
-        if n < 0 || (n as usize).saturating_mul(min_elem.max(1)) > self.remaining() {
+        if n <= 0 {
+            return Ok(Some(Vec::new()));
+        }
+        let n = n as usize;
+        if n.saturating_mul(min_elem.max(1)) > self.remaining() {
             return Err(DecodeError::BadLength(n as i64));
         }
-        let mut v = Vec::with_capacity(n as usize);
+        // Reserve no more memory than the input holds; real elements grow it further.
+        let cap = n.min(self.remaining() / std::mem::size_of::<T>().max(1));
+        let mut v = Vec::with_capacity(cap);
         for _ in 0..n {
             v.push(f(self)?);
         }
@@ -122,7 +151,7 @@ impl<'a> JuteReader<'a> {
     }
 }
 
-/// Writes jute primitives into a growable buffer.
+/// Writes jute primitives into a growable (reusable) buffer.
 pub struct JuteWriter<'a> {
     pub out: &'a mut Vec<u8>,
 }
@@ -134,6 +163,9 @@ impl<'a> JuteWriter<'a> {
     pub fn write_u8(&mut self, v: u8) {
         self.out.push(v);
     }
+    pub fn write_byte(&mut self, v: i8) {
+        self.out.push(v as u8);
+    }
     pub fn write_bool(&mut self, v: bool) {
         self.out.push(v as u8);
     }
@@ -143,6 +175,7 @@ impl<'a> JuteWriter<'a> {
     pub fn write_i64(&mut self, v: i64) {
         self.out.extend_from_slice(&v.to_be_bytes());
     }
+    /// `None` writes length -1 (null).
     pub fn write_buffer(&mut self, v: Option<&[u8]>) {
         match v {
             None => self.write_i32(-1),
@@ -155,9 +188,11 @@ impl<'a> JuteWriter<'a> {
     pub fn write_str(&mut self, s: &str) {
         self.write_buffer(Some(s.as_bytes()));
     }
+    /// `None` writes length -1 (null).
     pub fn write_ustring(&mut self, s: Option<&str>) {
         self.write_buffer(s.map(str::as_bytes));
     }
+    /// `None` writes count -1 (null).
     pub fn write_vec<T>(&mut self, v: Option<&[T]>, mut f: impl FnMut(&mut Self, &T)) {
         match v {
             None => self.write_i32(-1),

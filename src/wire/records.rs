@@ -200,3 +200,16 @@ pub enum Response {
     WhoAmI(Vec<ClientInfo>),
     Sasl(Option<Vec<u8>>),
 }
+
+/// Frames each op of a multi request/response: `{int type; boolean done; int err}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MultiHeader {
+    pub op: i32,
+    pub done: bool,
+    pub err: i32,
+}
+
+impl MultiHeader {
+    /// The terminator of both MultiOperationRecord and MultiResponse.
+    pub const END: MultiHeader = MultiHeader { op: -1, done: true, err: -1 };
+}

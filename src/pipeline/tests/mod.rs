@@ -6,3 +6,5 @@ mod writes;
 mod reads;
 mod watches;
 mod reaper;
+mod sasl;
+mod raw_packets;
