@@ -19,9 +19,9 @@ import pytest
 from zkharness import JAVA, REPO, ZK_CLASSPATH, Server, ServerStartError, targets
 
 
-def _start_or_fail(kind, workdir, extra_cfg=None):
+def _start_or_fail(kind, workdir, extra_cfg=None, jvm_flags=None):
     try:
-        return Server(kind, workdir, extra_cfg).start()
+        return Server(kind, workdir, extra_cfg, jvm_flags).start()
     except ServerStartError as e:
         message = f"could not start {kind}: {e}"
     pytest.fail(message, pytrace=False)
@@ -49,11 +49,11 @@ def zk_server(request):
 
 @pytest.fixture
 def server_factory(tmp_path_factory):
-    """start(kind, extra_cfg=None) -> a fresh Server; all are stopped when the test ends."""
+    """start(kind, extra_cfg=None, jvm_flags=None) -> a fresh Server; all are stopped when the test ends."""
     started = []
 
-    def start(kind, extra_cfg=None):
-        server = _start_or_fail(kind, tmp_path_factory.mktemp(f"fresh-{kind}"), extra_cfg)
+    def start(kind, extra_cfg=None, jvm_flags=None):
+        server = _start_or_fail(kind, tmp_path_factory.mktemp(f"fresh-{kind}"), extra_cfg, jvm_flags)
         started.append(server)
         return server
 

@@ -86,7 +86,10 @@ def write_zoo_cfg(directory, port, extra=None):
 class Server:
     """One running server process (zkd or Apache ZooKeeper)."""
 
-    def __init__(self, kind, workdir, extra_cfg=None):
+    def __init__(self, kind, workdir, extra_cfg=None, jvm_flags=None):
+        # JVM system properties (e.g. -Djava.security.auth.login.config=<JAAS file>): Apache gets them on
+        # its java command line, zkd the way zkServer.sh users hand them over, in SERVER_JVMFLAGS.
+        self.jvm_flags = list(jvm_flags or [])
         self.kind = kind
         self.workdir = Path(workdir)
         self.port = free_port()
@@ -114,12 +117,19 @@ class Server:
             "-Dzookeeper.4lw.commands.whitelist=*",
             "-Dzookeeper.extendedTypesEnabled=true",
             "-Dzookeeper.admin.enableServer=false",
+            *self.jvm_flags,
             f"-Dzookeeper.log.dir={self.workdir}",
             "-cp",
             ZK_CLASSPATH,
             "org.apache.zookeeper.server.ZooKeeperServerMain",
             str(self.cfg_path),
         ]
+
+    def _env(self):
+        env = dict(os.environ)
+        if self.kind == "zkd" and self.jvm_flags:
+            env["SERVER_JVMFLAGS"] = " ".join(self.jvm_flags)
+        return env
 
     def log_tail(self, lines=30):
         try:
@@ -138,7 +148,7 @@ class Server:
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            cwd=self.workdir, start_new_session=True,
+            cwd=self.workdir, start_new_session=True, env=self._env(),
         )
         log.close()
         deadline = time.monotonic() + timeout

@@ -174,9 +174,34 @@ pub fn redact_digests(acl: Vec<Acl>) -> Vec<Acl> {
         .collect()
 }
 
+/// Java's `String.hashCode` (over UTF-16 code units).
+fn java_string_hash(s: &str) -> i32 {
+    s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32))
+}
+
+/// The order ZooKeeper lists a connection's ids in: its authInfo is a ConcurrentHashMap-backed set,
+/// iterated bin by bin (jute `Id.hashCode`, CHM spread, table of 16 growing at 3/4 load), insertion
+/// order within a bin.
+fn java_auth_info_order(ids: &[Id]) -> Vec<&Id> {
+    let mut table = 16usize;
+    while ids.len() >= table / 4 * 3 {
+        table *= 2;
+    }
+    let bin = |i: &Id| {
+        let h = 17i32.wrapping_mul(37).wrapping_add(java_string_hash(&i.scheme));
+        let h = h.wrapping_mul(37).wrapping_add(java_string_hash(&i.id));
+        let spread = (h ^ ((h as u32) >> 16) as i32) & 0x7fff_ffff;
+        spread as usize & (table - 1)
+    };
+    let mut v: Vec<&Id> = ids.iter().collect();
+    v.sort_by_key(|i| bin(i));
+    v
+}
+
 /// whoAmI: scheme + user name per id.
 pub fn who_am_i(ids: &[Id]) -> Vec<ClientInfo> {
-    ids.iter()
+    java_auth_info_order(ids)
+        .into_iter()
         .map(|i| ClientInfo {
             auth_scheme: i.scheme.clone(),
             user: match i.scheme.as_str() {
@@ -222,6 +247,22 @@ mod tests {
     #[test]
     fn digest_vector() {
         assert_eq!(digest_id("user:password"), "user:tpUq/4Pn5A64fVZyQ0gOJ8ZWqkY=");
+    }
+
+    #[test]
+    fn who_am_i_lists_ids_in_java_hash_order() {
+        // Observed on ZooKeeper 3.8: alice, user, zed (digest) and sasl:bob come before ip:127.0.0.1.
+        let ids = vec![
+            Id::new("ip", "127.0.0.1"),
+            Id::new("digest", digest_id("user:password")),
+            Id::new("digest", digest_id("alice:x")),
+            Id::new("digest", digest_id("zed:y")),
+        ];
+        let users: Vec<String> = who_am_i(&ids).into_iter().map(|c| c.user).collect();
+        assert_eq!(users, ["alice", "user", "zed", "127.0.0.1"]);
+        let ids = vec![Id::new("ip", "127.0.0.1"), Id::new("sasl", "bob")];
+        let schemes: Vec<String> = who_am_i(&ids).into_iter().map(|c| c.auth_scheme).collect();
+        assert_eq!(schemes, ["sasl", "ip"]);
     }
 
     #[test]

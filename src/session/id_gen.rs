@@ -27,6 +27,7 @@ impl SessionIdGenerator {
     }
 
     /// Takes the current value and increments it; the container marker is skipped.
+    #[allow(clippy::should_implement_trait)] // ZooKeeper's name; never ends, so not an Iterator
     pub fn next(&mut self) -> i64 {
         let mut id = self.next;
         if id == CONTAINER_EPHEMERAL_OWNER {

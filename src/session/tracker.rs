@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// `ExpiryQueue.roundToNextInterval`.
 pub fn round_to_next_interval(time: i64, interval: i64) -> i64 {
     let interval = interval.max(1);
-    (time.div_euclid(interval) + 1) * interval
+    time.div_euclid(interval).saturating_add(1).saturating_mul(interval)
 }
 
 /// Why a session may not be used (`SessionTrackerImpl.checkSession`).
@@ -195,6 +195,7 @@ mod tests {
         assert_eq!(round_to_next_interval(3999, 2000), 4000);
         assert_eq!(round_to_next_interval(0, 2000), 2000);
         assert_eq!(round_to_next_interval(7, 0), 8);
+        assert_eq!(round_to_next_interval(i64::MAX, 2000), i64::MAX, "saturates instead of panicking");
     }
 
     #[test]
