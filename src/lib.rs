@@ -13,3 +13,5 @@ pub mod auth;
 pub mod session;
 pub mod pipeline;
 pub mod server;
+pub mod config;
+pub mod fourlw;
