@@ -1,13 +1,23 @@
 //! `zkd [zoo.cfg]`: starts a standalone server the way `QuorumPeerMain zoo.cfg` starts ZooKeeper.
+//! This file is start-up glue only: read files and environment, recover, start the executors,
+//! wait for SIGTERM/SIGINT.
 
-use std::collections::HashMap;
+use clap::Parser;
 use std::time::Duration;
+use zkd::config::{cli::Cli, parse_config, ConfigFile, ConfigSources, ServerConfig};
 use zkd::pipeline::CoreConfig;
-use zkd::server::{ConnLimits, CorePlacement, ServerInfo, ServerParams};
+use zkd::server::{ConnLimits, CorePlacement, LogParams, ServerInfo, ServerParams};
+
+fn fail(msg: impl std::fmt::Display) -> ! {
+    eprintln!("zkd: {msg}");
+    std::process::exit(2);
+}
 
 fn main() {
+    let cli = Cli::parse();
+    let filter = cli.log_level.clone().or_else(|| std::env::var("ZKD_LOG").ok()).unwrap_or_else(|| "info".into());
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ZKD_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| fail(format!("--log-level: {e}"))))
         .with_writer(std::io::stderr)
         .init();
     let default_panic = std::panic::take_hook();
@@ -17,80 +27,139 @@ fn main() {
         std::process::abort();
     }));
 
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut kv: HashMap<String, String> = HashMap::new();
-    if let Some(path) = args.first() {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("zkd: cannot read {path}: {e}");
-                std::process::exit(2);
-            }
-        };
-        for line in text.lines() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            if let Some((k, v)) = line.split_once('=') {
-                kv.insert(k.trim().to_string(), v.trim().to_string());
-            }
-        }
-    }
-    let get = |k: &str, d: i64| kv.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(d);
-    let tick = get("tickTime", 2000);
-    let port = get("clientPort", 2181) as u16;
-    let addr = kv.get("clientPortAddress").cloned().unwrap_or_else(|| "127.0.0.1".into());
-    let client_addr = format!("{addr}:{port}").parse().expect("client address");
-    let core = CoreConfig {
-        tick_time_ms: tick,
-        min_session_timeout_ms: get("minSessionTimeout", tick * 2) as i32,
-        max_session_timeout_ms: get("maxSessionTimeout", tick * 20) as i32,
-        initial_mono_ms: 1_000_000,
-        extended_types_enabled: kv.get("extendedTypesEnabled").map(|v| v == "true").unwrap_or(false),
-        ..CoreConfig::default()
-    };
-    let data_dir = std::path::PathBuf::from(kv.get("dataDir").cloned().unwrap_or_else(|| "zkd-data".into()));
-    let data_log_dir = kv.get("dataLogDir").map(std::path::PathBuf::from).unwrap_or_else(|| data_dir.clone());
-    let recovered = match zkd::server::recover_tree(&data_log_dir, core.extended_types_enabled) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("zkd: recovery failed: {e}");
-            std::process::exit(1);
-        }
-    };
+    let cfg = load_config(&cli);
+    let started_mono_ms = zkd::server::mono_ms();
+    let core = core_config(&cfg, started_mono_ms);
+
+    let recovered = zkd::server::recover_tree(&cfg.data_log_dir, core.extended_types_enabled)
+        .unwrap_or_else(|e| fail(format!("recovery failed: {e}")));
     tracing::info!(replayed = recovered.replayed, last_zxid = ?recovered.last_zxid, "recovered the transaction log");
-    let mut log_options = zkd_storage::LogOptions::default();
-    log_options.force_sync = kv.get("forceSync").map(|v| v != "no").unwrap_or(true);
+    let log_options = zkd_storage::LogOptions {
+        pre_alloc_size: (cfg.pre_alloc_size_kb.max(4) as u64) * 1024,
+        force_sync: cfg.force_sync,
+        ..zkd_storage::LogOptions::default()
+    };
+
+    let placement = CorePlacement {
+        client: cfg.placement.client.clone(),
+        pipeline: cfg.placement.pipeline,
+        log: cfg.placement.log,
+    };
     let params = ServerParams {
-        client_addr,
-        listen_backlog: -1,
-        placement: CorePlacement { client: vec![None], pipeline: None, log: None },
-        limits: ConnLimits { max_frame: 0xfffff, sessionless_timeout: Duration::from_millis(10_000) },
-        max_client_cnxns: get("maxClientCnxns", 60) as usize,
-        tick: Duration::from_millis(tick as u64),
+        client_addr: cfg.client_addr,
+        listen_backlog: cfg.client_port_listen_backlog,
+        placement,
+        limits: ConnLimits {
+            max_frame: cfg.jute_max_buffer.max(0) as usize,
+            sessionless_timeout: Duration::from_millis(cfg.sessionless_cnxn_timeout_ms.max(1) as u64),
+        },
+        max_client_cnxns: cfg.max_client_cnxns.max(0) as usize,
+        tick: Duration::from_millis(cfg.tick_time_ms.max(1) as u64),
         core,
-        info: ServerInfo::default(),
-        log: zkd::server::LogParams {
-            dir: zkd_storage::log_dir(&data_log_dir),
+        log: LogParams {
+            dir: zkd_storage::log_dir(&cfg.data_log_dir),
             options: log_options,
             last_zxid: recovered.last_zxid,
             stats: zkd_storage::LogStats::new(),
         },
         tree: Some(recovered.tree),
+        info: ServerInfo {
+            bound_port: cfg.client_addr.port(),
+            full_version: zkd::fourlw::zkd_full_version(option_env!("ZKD_BUILD_DATE").unwrap_or("unknown")),
+            env: environment(),
+            started_mono_ms,
+            config: cfg,
+        },
     };
-    let server = match zkd::server::start(params) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("zkd: cannot start: {e}");
-            std::process::exit(1);
-        }
-    };
+    let server = zkd::server::start(params).unwrap_or_else(|e| fail(format!("cannot start: {e}")));
     tracing::info!(addr = %server.local_addr, "serving clients");
+
     let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT])
-        .expect("signal handlers");
+        .unwrap_or_else(|e| fail(format!("cannot install signal handlers: {e}")));
     if let Some(sig) = signals.forever().next() {
+        // Every acknowledged write is already fdatasync'ed: stopping here loses nothing.
         tracing::info!(signal = sig, "shutting down");
     }
     std::process::exit(0);
+}
+
+fn load_config(cli: &Cli) -> ServerConfig {
+    let contents = cli.config.as_ref().map(|p| std::fs::read(p).unwrap_or_else(|e| fail(format!("cannot read {}: {e}", p.display()))));
+    let name = cli.config.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+    let server_jvmflags = std::env::var("SERVER_JVMFLAGS").unwrap_or_default();
+    let jvmflags = std::env::var("JVMFLAGS").unwrap_or_default();
+    let resolve = |host: &str| {
+        use std::net::ToSocketAddrs;
+        (host, 0).to_socket_addrs().ok()?.next().map(|a| a.ip())
+    };
+    let sources = ConfigSources {
+        file: contents.as_deref().map(|c| ConfigFile { name: &name, contents: c }),
+        server_jvmflags: &server_jvmflags,
+        jvmflags: &jvmflags,
+        cpus: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        overrides: cli.overrides(),
+        resolve_host: Some(&resolve),
+    };
+    let parsed = parse_config(&sources).unwrap_or_else(|e| fail(e));
+    for w in &parsed.warnings {
+        tracing::warn!("{w}");
+    }
+    parsed.config
+}
+
+fn core_config(cfg: &ServerConfig, mono_ms: i64) -> CoreConfig {
+    let mut core = cfg.core_config(mono_ms);
+    core.enforce_quota = cfg.enforce_quota;
+    core.max_buffer = cfg.jute_max_buffer.max(0) as usize;
+    let prop = |k: &str| cfg.system_properties.get(k).cloned();
+    if let Some(path) = &cfg.jaas_config_path {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| fail(format!("cannot read JAAS file {}: {e}", path.display())));
+        let section = prop("zookeeper.sasl.serverconfig").unwrap_or_else(|| "Server".to_string());
+        match zkd::auth::sasl::jaas_digest_users(&text, &section) {
+            Ok(Some(users)) => {
+                core.sasl_enabled = true;
+                core.sasl_users = users;
+            }
+            Ok(None) => {}
+            Err(e) => fail(format!("{}: {e}", path.display())),
+        }
+    }
+    core.sasl_super_users = cfg
+        .system_properties
+        .iter()
+        .filter(|(k, _)| *k == "zookeeper.superUser" || k.starts_with("zookeeper.superUser."))
+        .map(|(_, v)| v.clone())
+        .collect();
+    core.sasl_super_password = prop("zookeeper.SASLAuthenticationProvider.superPassword");
+    core.random_seed = random_seed();
+    core
+}
+
+/// 32 bytes from the kernel's CSPRNG: seeds the core's SASL nonces (the core itself has no randomness).
+fn random_seed() -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    use std::io::Read;
+    if let Err(e) = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut seed)) {
+        fail(format!("cannot read /dev/urandom: {e}"));
+    }
+    seed
+}
+
+/// Values for the `envi` four-letter word (Java system-property names, as ZooKeeper reports them).
+fn environment() -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    let mut push = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            env.push((k.to_string(), v));
+        }
+    };
+    push("host.name", std::fs::read_to_string("/proc/sys/kernel/hostname").ok().map(|s| s.trim().to_string()));
+    push("os.name", Some("Linux".to_string()));
+    push("os.arch", Some(std::env::consts::ARCH.to_string()));
+    push("os.version", std::fs::read_to_string("/proc/sys/kernel/osrelease").ok().map(|s| s.trim().to_string()));
+    push("user.name", std::env::var("USER").ok());
+    push("user.home", std::env::var("HOME").ok());
+    push("user.dir", std::env::current_dir().ok().map(|p| p.display().to_string()));
+    push("java.io.tmpdir", Some(std::env::temp_dir().display().to_string()));
+    env
 }

@@ -23,9 +23,6 @@ impl Latency {
         self.total_ms += ms;
         self.count += 1;
     }
-    pub fn avg(&self) -> f64 {
-        if self.count == 0 { 0.0 } else { self.total_ms as f64 / self.count as f64 }
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -54,7 +51,22 @@ pub struct ConnStats {
     pub latency: Latency,
 }
 
+impl Conn {
+    /// Requests received and not yet answered.
+    pub fn outstanding(&self) -> usize {
+        self.in_flight.len()
+    }
+}
+
 impl ConnStats {
+    /// A four-letter word is one received packet on its connection.
+    pub fn count_four_letter_word(&mut self, conn: ConnId) {
+        self.packets_received += 1;
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.received += 1;
+        }
+    }
+
     pub fn accepted(&mut self, conn: ConnId, remote: SocketAddr, wall_ms: i64) {
         self.conns.insert(
             conn,

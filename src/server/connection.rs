@@ -60,7 +60,11 @@ pub async fn read_loop<R: AsyncRead + Unpin>(
     to_pipeline: Rc<ConnectedSender<ToPipeline>>,
 ) -> ReaderEnd {
     let end = read_frames(conn, &mut rd, remote, &shared, limits, &to_pipeline).await;
-    tracing::debug!(conn, ?end, "connection reader finished");
+    match &end {
+        ReadEnd::Io(e) => tracing::debug!(conn, error = %e, "connection read failed"),
+        ReadEnd::BadLength(len) => tracing::debug!(conn, len, "connection closed on a bad frame"),
+        other => tracing::debug!(conn, ?other, "connection reader finished"),
+    }
     match end {
         // The answer is still on its way from the pipeline: the writer closes after writing it.
         ReadEnd::FourLetterWord => ReaderEnd::AwaitWriter,

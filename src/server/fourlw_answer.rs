@@ -1,19 +1,122 @@
-//! Builds the four-letter-word answers from the core's and the edge's counters.
+//! Gathers the facts the four-letter words report (core stats, connection counters, configuration,
+//! directories, process facts) into a `FourLwContext` and renders the word with `crate::fourlw`.
 
-use super::conn_stats::ConnStats;
+use super::clock::{mono_ms, wall_ms};
+use super::conn_stats::{ConnStats, Latency};
 use super::ServerInfo;
-use crate::pipeline::Core;
+use crate::fourlw::{
+    self, envi_pairs, last_op_tag, ConfValues, ConnectionInfo, FourLwContext, LatencyStats, MntrValues, SessionBucket,
+    WatchTables,
+};
+use crate::pipeline::{Core, ConnId};
+use std::path::Path;
 
-pub fn answer_four_letter_word(word: &str, _arg: Option<i64>, core: &Core, conns: &mut ConnStats, _info: &ServerInfo) -> String {
+fn latency(l: &Latency) -> LatencyStats {
+    LatencyStats { count: l.count, total_ms: l.total_ms, min_ms: l.min_ms, max_ms: l.max_ms }
+}
+
+/// Bytes in the files directly under `<dir>/version-2` (what ZooKeeper's `dirs` and `conf` report).
+fn dir_size(dir: &Path) -> i64 {
+    std::fs::read_dir(dir.join("version-2"))
+        .map(|rd| rd.filter_map(|e| e.ok()?.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len() as i64).sum())
+        .unwrap_or(0)
+}
+
+fn fd_counts() -> (i64, i64) {
+    let open = std::fs::read_dir("/proc/self/fd").map(|d| d.count() as i64).unwrap_or(-1);
+    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit fills the struct we pass and has no other effect.
+    let max = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0 { lim.rlim_cur as i64 } else { -1 };
+    (open, max)
+}
+
+fn context(core: &Core, conns: &ConnStats, info: &ServerInfo, trace_mask: i64) -> FourLwContext {
     let stats = core.stats();
-    match word {
-        "ruok" => "imok".to_string(),
-        "srvr" => format!(
-            "Zookeeper version: 3.8.4-zkd, built on unknown\nLatency min/avg/max: {}/{:.4}/{}\nReceived: {}\nSent: {}\nConnections: {}\nOutstanding: {}\nZxid: 0x{:x}\nMode: standalone\nNode count: {}\n",
-            conns.latency.min_ms, conns.latency.avg(), conns.latency.max_ms, conns.packets_received, conns.packets_sent,
-            conns.conns.len(), conns.outstanding(), stats.last_zxid, stats.node_count
-        ),
-        "mntr" => format!("zk_version\t3.8.4-zkd\nzk_server_state\tstandalone\nzk_znode_count\t{}\n", stats.node_count),
-        other => format!("{other} is not executed because it is not in the whitelist.\n"),
+    let (now_mono, now_wall) = (mono_ms(), wall_ms());
+    let cfg = &info.config;
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (data_dir, log_dir) = (abs(&cfg.data_dir), abs(&cfg.data_log_dir));
+    let (data_size, log_size) = (dir_size(&data_dir), dir_size(&log_dir));
+    let connections = conns
+        .conns
+        .values()
+        .map(|c| ConnectionInfo {
+            remote: c.remote,
+            interest_ops: 1,
+            outstanding: c.outstanding() as i64,
+            packets_received: c.received as i64,
+            packets_sent: c.sent as i64,
+            session_id: c.session_id,
+            last_op: if c.last_op == 0 && c.sent == 0 { "NA".to_string() } else { last_op_tag(c.last_op).to_string() },
+            established_wall_ms: c.established_wall_ms,
+            session_timeout_ms: c.timeout_ms,
+            last_cxid: c.last_cxid as i64,
+            last_zxid: c.last_zxid,
+            last_response_ms: c.last_response_wall_ms,
+            last_latency_ms: c.last_latency_ms,
+            latency: latency(&c.latency),
+        })
+        .collect();
+    let (open_fds, max_fds) = fd_counts();
+    let mntr = MntrValues {
+        uptime_ms: now_mono - info.started_mono_ms,
+        watch_count: stats.watch_count as i64,
+        ephemerals_count: stats.ephemerals_count as i64,
+        approximate_data_size: stats.approximate_data_size,
+        global_sessions: stats.sessions.len() as i64,
+        open_file_descriptor_count: open_fds,
+        max_file_descriptor_count: max_fds,
+        ..MntrValues::default()
+    };
+    FourLwContext {
+        running: true,
+        full_version: info.full_version.clone(),
+        server_state: "standalone".to_string(),
+        read_only: false,
+        packets_received: conns.packets_received as i64,
+        packets_sent: conns.packets_sent as i64,
+        latency: latency(&conns.latency),
+        outstanding_requests: conns.outstanding() as i64,
+        last_zxid: stats.last_zxid,
+        node_count: stats.node_count as i64,
+        connections,
+        watches: WatchTables { by_session: stats.watches_by_session.clone(), by_path: stats.watches_by_path.clone() },
+        session_buckets: stats
+            .session_expiry
+            .iter()
+            .map(|(at_mono, ids)| SessionBucket { expire_wall_ms: at_mono - now_mono + now_wall, session_ids: ids.clone() })
+            .collect(),
+        ephemerals: stats.ephemerals.clone(),
+        connection_buckets: Vec::new(),
+        conf: ConfValues::from_config(cfg, info.bound_port, &data_dir, &log_dir, data_size, log_size),
+        environment: envi_pairs(&info.full_version, |k| info.env.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone())),
+        trace_mask,
+        digests: Vec::new(),
+        mntr,
+        time_zone: Default::default(),
     }
+}
+
+/// Answers one four-letter word asked on connection `conn` (which counts as a connection that
+/// has received one packet, as in ZooKeeper).
+pub fn answer_four_letter_word(
+    conn: ConnId,
+    word: &str,
+    arg: Option<i64>,
+    core: &Core,
+    conns: &mut ConnStats,
+    info: &ServerInfo,
+    trace_mask: &mut i64,
+) -> String {
+    conns.count_four_letter_word(conn);
+    let enabled = info.config.four_lw_whitelist.is_enabled(word);
+    if enabled {
+        match word {
+            "crst" => conns.reset_connections(),
+            "srst" => conns.reset_server(),
+            "stmk" => *trace_mask = arg.unwrap_or(*trace_mask),
+            _ => {}
+        }
+    }
+    fourlw::render(word, &context(core, conns, info, *trace_mask), &info.config.four_lw_whitelist)
 }

@@ -18,6 +18,7 @@ mod recovery;
 
 pub use connection::ConnLimits;
 pub use log_executor::LogParams;
+pub use clock::mono_ms;
 pub use recovery::{recover_tree, Recovered};
 
 use crate::pipeline::{Core, CoreConfig};
@@ -37,8 +38,13 @@ pub struct CorePlacement {
 }
 
 /// Static facts the four-letter words report (configuration, environment, directories).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ServerInfo {
+    pub config: crate::config::ServerConfig,
+    /// The client port actually bound (clientPort=0 picks a free one).
+    pub bound_port: u16,
+    pub full_version: String,
+    /// `envi` values by key (host.name, os.name, user.dir...).
     pub env: Vec<(String, String)>,
     pub started_mono_ms: i64,
 }
@@ -109,7 +115,8 @@ pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
 
     let core = Core::with_tree(params.core, params.tree);
     let tick = params.tick;
-    let info = params.info;
+    let mut info = params.info;
+    info.bound_port = local_addr.port();
     let channels = pipeline_executor::PipelineChannels {
         from_clients: to_pipeline_rx,
         to_clients: to_client_tx,

@@ -22,6 +22,8 @@ struct Pipeline {
     log: Rc<Outbox<(i64, crate::txn::TxnEntry)>>,
     info: Rc<ServerInfo>,
     scratch: RefCell<Vec<Output>>,
+    /// gtmk/stmk trace mask (only reported; zkd's logging is configured by --log-level).
+    trace_mask: RefCell<i64>,
 }
 
 impl Pipeline {
@@ -56,7 +58,15 @@ impl Pipeline {
             ToPipeline::Core(input) => self.step(input),
             ToPipeline::Accepted { conn, remote } => self.stats.borrow_mut().accepted(conn, remote, now().wall_ms),
             ToPipeline::FourLetterWord { conn, word, arg } => {
-                let text = answer_four_letter_word(word, arg, &self.core.borrow(), &mut self.stats.borrow_mut(), &self.info);
+                let text = answer_four_letter_word(
+                    conn,
+                    word,
+                    arg,
+                    &self.core.borrow(),
+                    &mut self.stats.borrow_mut(),
+                    &self.info,
+                    &mut self.trace_mask.borrow_mut(),
+                );
                 self.stats.borrow_mut().closed(conn);
                 if let Some(client) = self.clients.get(owner_of(conn)) {
                     client.push(ToClient::Text { conn, text });
@@ -90,6 +100,7 @@ pub async fn run(core: Core, tick: Duration, channels: PipelineChannels, info: R
         log,
         info,
         scratch: RefCell::new(Vec::new()),
+        trace_mask: RefCell::new(crate::fourlw::DEFAULT_TRACE_MASK),
     });
 
     let mut tasks = Vec::new();
