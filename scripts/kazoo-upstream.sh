@@ -106,7 +106,7 @@ run_suite() {
     timeout --kill-after=30 "${KAZOO_UPSTREAM_TIMEOUT:-5400}" \
       "$PY" -m pytest -p zkd_kazoo_shim -p no:cacheprovider -q -rfE \
       kazoo/tests "${PYTEST_EXTRA[@]}"
-  ) 2>&1 | tee "$out/pytest.log"
+  ) 2>&1 | tee "$out/pytest.log" || true  # failures are judged by the pass list below, not pytest's exit code
   [ -f "$out/passed.txt" ] || { echo "pytest produced no pass list for $server" >&2; return 1; }
   echo "$(wc -l < "$out/passed.txt") tests passed against $server; list in $out/passed.txt" >&2
 }

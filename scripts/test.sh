@@ -57,6 +57,8 @@ if compgen -G "tests/badinput/test_*.py" >/dev/null; then
   pytest_step "bad-input" tests/badinput
 fi
 step "differential" 900 tests/differential/run.sh
+# kazoo's own upstream suite: zkd must pass every test Apache ZooKeeper 3.8 passes (committed baseline).
+step "kazoo-upstream" 1200 scripts/kazoo-upstream.sh --server zkd
 
 echo
 echo "==================== summary ===================="
