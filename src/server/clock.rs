@@ -1,16 +1,18 @@
 //! Wall and monotonic time, read only at the edge and handed to the pure core as input.
 
 use crate::pipeline::Clock;
-use std::sync::OnceLock;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-static ORIGIN: OnceLock<Instant> = OnceLock::new();
-
-/// Milliseconds on a monotonic clock with an arbitrary origin (like Java's nanoTime()/10^6).
+/// Milliseconds on CLOCK_MONOTONIC (since boot), like Java's nanoTime()/10^6. It must not restart
+/// at 0 with the process: session ids are seeded from it, and a restarted server must not hand
+/// out the ids of its previous run.
 pub fn mono_ms() -> i64 {
-    let origin = *ORIGIN.get_or_init(Instant::now);
-    // Offset the origin so the value looks like an uptime-scale clock and is never 0.
-    origin.elapsed().as_millis() as i64 + 1_000_000
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime fills the timespec we pass; CLOCK_MONOTONIC always exists on Linux.
+    unsafe {
+        libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts);
+    }
+    ts.tv_sec as i64 * 1000 + ts.tv_nsec as i64 / 1_000_000
 }
 
 pub fn wall_ms() -> i64 {

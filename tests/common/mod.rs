@@ -101,6 +101,15 @@ impl Zkd {
         assert!(self.wait_ready(Duration::from_secs(30)), "zkd did not come back after a restart");
     }
 
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        // SAFETY: kill(2) on our own child's pid.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        self.child.wait().expect("wait for zkd")
+    }
+
     pub fn connect_string(&self) -> String {
         self.addr.to_string()
     }
