@@ -8,3 +8,4 @@ mod watches;
 mod reaper;
 mod sasl;
 mod raw_packets;
+mod state_machine_props;
