@@ -27,7 +27,12 @@ fn main() {
         std::process::abort();
     }));
 
-    let cfg = load_config(&cli);
+    let mut cfg = load_config(&cli);
+    // Absolute paths: the io_uring directory open of the log does not resolve relative ones, and
+    // `conf`/`dirs` report absolute paths as ZooKeeper does.
+    for dir in [&mut cfg.data_dir, &mut cfg.data_log_dir] {
+        *dir = std::path::absolute(&*dir).unwrap_or_else(|e| fail(format!("{}: {e}", dir.display())));
+    }
     let started_mono_ms = zkd::server::mono_ms();
     let core = core_config(&cfg, started_mono_ms);
 

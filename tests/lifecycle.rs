@@ -67,3 +67,29 @@ fn a_busy_port_is_an_error_not_a_shared_listener() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("in use"));
 }
+
+#[test]
+fn a_relative_data_dir_works_like_zookeepers() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    std::fs::write(dir.path().join("zoo.cfg"), format!("dataDir=data\nclientPort={port}\nclientPortAddress=127.0.0.1\n")).unwrap();
+    let mut child = zkd().arg("zoo.cfg").current_dir(dir.path()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let result = rt.block_on(async {
+        let mut client = None;
+        for _ in 0..100 {
+            if let Ok(Ok(c)) = tokio::time::timeout(Duration::from_secs(2), zk::Client::connect(&format!("127.0.0.1:{port}"))).await {
+                client = Some(c);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let c = client.expect("zkd with a relative dataDir accepts clients");
+        let opts = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+        tokio::time::timeout(Duration::from_secs(10), c.create("/rel", b"x", &opts)).await
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(matches!(result, Ok(Ok(_))), "create with a relative dataDir: {result:?}");
+    assert!(dir.path().join("data/version-2").is_dir());
+}
