@@ -160,11 +160,23 @@ fn environment() -> Vec<(String, String)> {
     };
     push("host.name", std::fs::read_to_string("/proc/sys/kernel/hostname").ok().map(|s| s.trim().to_string()));
     push("os.name", Some("Linux".to_string()));
-    push("os.arch", Some(std::env::consts::ARCH.to_string()));
+    push("os.arch", Some(zkd::fourlw::java_os_arch(std::env::consts::ARCH).to_string()));
     push("os.version", std::fs::read_to_string("/proc/sys/kernel/osrelease").ok().map(|s| s.trim().to_string()));
-    push("user.name", std::env::var("USER").ok());
+    push("user.name", std::env::var("USER").ok().or_else(user_name));
     push("user.home", std::env::var("HOME").ok());
     push("user.dir", std::env::current_dir().ok().map(|p| p.display().to_string()));
     push("java.io.tmpdir", Some(std::env::temp_dir().display().to_string()));
     env
+}
+
+/// The effective user's login name (Java's user.name), from the password database.
+fn user_name() -> Option<String> {
+    // SAFETY: getpwuid returns a pointer into static storage (or null); we copy the name out at once.
+    unsafe {
+        let pw = libc::getpwuid(libc::geteuid());
+        if pw.is_null() || (*pw).pw_name.is_null() {
+            return None;
+        }
+        Some(std::ffi::CStr::from_ptr((*pw).pw_name).to_string_lossy().into_owned())
+    }
 }

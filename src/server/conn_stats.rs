@@ -36,7 +36,7 @@ pub struct Conn {
     pub last_op: i32,
     pub last_cxid: i32,
     pub last_zxid: i64,
-    pub last_response_wall_ms: i64,
+    pub last_response_mono_ms: i64,
     pub last_latency_ms: i64,
     pub latency: Latency,
     /// Arrival times of requests still awaiting a reply, in order (replies are in order).
@@ -59,6 +59,14 @@ impl Conn {
 }
 
 impl ConnStats {
+    /// A four-letter word's answer counts as `packets` sent, as ZooKeeper counts it.
+    pub fn count_sent(&mut self, conn: ConnId, packets: u64) {
+        self.packets_sent += packets;
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.sent += packets;
+        }
+    }
+
     /// A four-letter word is one received packet on its connection.
     pub fn count_four_letter_word(&mut self, conn: ConnId) {
         self.packets_received += 1;
@@ -80,7 +88,7 @@ impl ConnStats {
                 last_op: 0,
                 last_cxid: -1,
                 last_zxid: -1,
-                last_response_wall_ms: 0,
+                last_response_mono_ms: 0,
                 last_latency_ms: 0,
                 latency: Latency::default(),
                 in_flight: VecDeque::new(),
@@ -144,7 +152,7 @@ impl ConnStats {
             if let Some(start) = c.in_flight.pop_front() {
                 let ms = mono_ms() - start;
                 c.last_latency_ms = ms;
-                c.last_response_wall_ms = super::clock::wall_ms();
+                c.last_response_mono_ms = mono_ms();
                 c.latency.record(ms);
                 self.latency.record(ms);
             }

@@ -30,7 +30,7 @@ fn fd_counts() -> (i64, i64) {
     (open, max)
 }
 
-fn context(core: &Core, conns: &ConnStats, info: &ServerInfo, trace_mask: i64) -> FourLwContext {
+fn context(asking: ConnId, core: &Core, conns: &ConnStats, info: &ServerInfo, trace_mask: i64) -> FourLwContext {
     let stats = core.stats();
     let (now_mono, now_wall) = (mono_ms(), wall_ms());
     let cfg = &info.config;
@@ -39,10 +39,11 @@ fn context(core: &Core, conns: &ConnStats, info: &ServerInfo, trace_mask: i64) -
     let (data_size, log_size) = (dir_size(&data_dir), dir_size(&log_dir));
     let connections = conns
         .conns
-        .values()
-        .map(|c| ConnectionInfo {
+        .iter()
+        .map(|(id, c)| ConnectionInfo {
             remote: c.remote,
-            interest_ops: 1,
+            // The asking connection is mid-answer (no read interest), as ZooKeeper shows it.
+            interest_ops: if *id == asking { 0 } else { 1 },
             outstanding: c.outstanding() as i64,
             packets_received: c.received as i64,
             packets_sent: c.sent as i64,
@@ -52,7 +53,7 @@ fn context(core: &Core, conns: &ConnStats, info: &ServerInfo, trace_mask: i64) -
             session_timeout_ms: c.timeout_ms,
             last_cxid: c.last_cxid as i64,
             last_zxid: c.last_zxid,
-            last_response_ms: c.last_response_wall_ms,
+            last_response_ms: c.last_response_mono_ms,
             last_latency_ms: c.last_latency_ms,
             latency: latency(&c.latency),
         })
@@ -118,5 +119,7 @@ pub fn answer_four_letter_word(
             _ => {}
         }
     }
-    fourlw::render(word, &context(core, conns, info, *trace_mask), &info.config.four_lw_whitelist)
+    let reply = fourlw::render(word, &context(conn, core, conns, info, *trace_mask), &info.config.four_lw_whitelist);
+    conns.count_sent(conn, fourlw::reply_packets(&reply) as u64);
+    reply
 }
