@@ -176,6 +176,49 @@ impl ServerConfig {
     }
 }
 
+impl ServerConfig {
+    /// zkd without a config file: standalone on 127.0.0.1:2181, dataDir ./zkd-data, tickTime
+    /// 2000, executors unpinned (no CPU count is known here), no system properties.
+    pub fn default_standalone() -> ServerConfig {
+        let src = ConfigSources { file: None, server_jvmflags: "", jvmflags: "", cpus: 1, overrides: Overrides::default(), resolve_host: None };
+        match parse_config(&src) {
+            Ok(p) => p.config,
+            // Without a file nothing is read that could be malformed.
+            Err(e) => panic!("default configuration rejected: {e}"),
+        }
+    }
+
+    /// What `conf` prints for this standalone server: `bound_port` is the listening port,
+    /// `abs_data_dir`/`abs_data_log_dir` the absolute directories (the edge resolves them),
+    /// sizes in bytes (`dataDirSize`/`dataLogSize`).
+    pub fn conf_lines(
+        &self,
+        bound_port: u16,
+        abs_data_dir: &std::path::Path,
+        abs_data_log_dir: &std::path::Path,
+        data_dir_size: i64,
+        data_log_size: i64,
+    ) -> Vec<(String, String)> {
+        crate::fourlw::ConfValues::from_config(self, bound_port, abs_data_dir, abs_data_log_dir, data_dir_size, data_log_size).lines()
+    }
+}
+
+/// The brief's entry point: zoo.cfg `text` (named `file_name` in messages) plus the `-D`
+/// tokens of `jvm_flags` (the SERVER_JVMFLAGS and JVMFLAGS text, joined by the edge), no CLI
+/// overrides, host names other than IP literals/`localhost` refused. Returns the configuration
+/// and the warnings to log. [`parse_config`] is the full form.
+pub fn parse_zoo_cfg(file_name: &str, text: &str, jvm_flags: &str, ncpus: usize) -> Result<(ServerConfig, Vec<String>), ConfigError> {
+    let src = ConfigSources {
+        file: Some(ConfigFile { name: file_name, contents: text.as_bytes() }),
+        server_jvmflags: jvm_flags,
+        jvmflags: "",
+        cpus: ncpus,
+        overrides: Overrides::default(),
+        resolve_host: None,
+    };
+    parse_config(&src).map(|p| (p.config, p.warnings))
+}
+
 /// A configuration and the warning lines the edge should log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedConfig {

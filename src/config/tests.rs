@@ -291,3 +291,66 @@ fn whitelist_from_d_flag_and_star() {
         .config;
     assert_eq!(c.four_lw_whitelist.words().collect::<Vec<_>>(), vec!["ruok", "srvr"]);
 }
+
+#[test]
+fn parse_zoo_cfg_entry_point() {
+    let (c, warnings) = parse_zoo_cfg("conf/zoo.cfg", SAMPLE, "-Xmx1g -Dzookeeper.4lw.commands.whitelist=ruok,mntr -Djute.maxbuffer=4194304", 3).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(c.tick_time_ms, 2000);
+    assert_eq!(c.client_addr, "0.0.0.0:2181".parse().unwrap());
+    assert_eq!(c.jute_max_buffer, 4_194_304);
+    assert!(c.four_lw_whitelist.allows("ruok") && c.four_lw_whitelist.allows("srvr") && !c.four_lw_whitelist.allows("stat"));
+    assert_eq!(c.placement, ExecutorPlacement { client: vec![Some(0)], pipeline: Some(1), log: Some(2) });
+    let e = parse_zoo_cfg("conf/zoo.cfg", "clientPort=1\n", "", 2).unwrap_err();
+    assert_eq!(e.to_string(), "conf/zoo.cfg: dataDir is not set");
+    let e = parse_zoo_cfg("conf/zoo.cfg", "dataDir=/d\n\ntickTime=abc\n", "", 2).unwrap_err();
+    assert_eq!(e.to_string(), "conf/zoo.cfg:3: tickTime: invalid number \"abc\"");
+    // A bad -D value falls back like Integer.getInteger, with a warning naming the variable.
+    let (c, warnings) = parse_zoo_cfg("zoo.cfg", "dataDir=/d\nclientPort=1\n", "-Dzookeeper.snapCount=lots", 2).unwrap();
+    assert_eq!(c.snap_count, 100_000);
+    assert_eq!(warnings, vec!["SERVER_JVMFLAGS: -Dzookeeper.snapCount: invalid number \"lots\", using the default 100000".to_string()]);
+}
+
+#[test]
+fn default_standalone_and_conf_lines() {
+    let c = ServerConfig::default_standalone();
+    assert_eq!(c.client_addr, "127.0.0.1:2181".parse().unwrap());
+    assert_eq!(c.data_dir, PathBuf::from("./zkd-data"));
+    assert_eq!((c.tick_time_ms, c.min_session_timeout_ms, c.max_session_timeout_ms), (2000, 4000, 40000));
+    assert_eq!(c.placement, ExecutorPlacement { client: vec![None], pipeline: None, log: None });
+    assert!(c.system_properties.is_empty());
+    let lines = c.conf_lines(2181, std::path::Path::new("/srv/zk"), std::path::Path::new("/srv/log"), 457, 67_108_864);
+    let text: Vec<String> = lines.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    assert_eq!(
+        text,
+        [
+            "clientPort=2181",
+            "secureClientPort=-1",
+            "dataDir=/srv/zk/version-2",
+            "dataDirSize=457",
+            "dataLogDir=/srv/log/version-2",
+            "dataLogSize=67108864",
+            "tickTime=2000",
+            "maxClientCnxns=60",
+            "minSessionTimeout=4000",
+            "maxSessionTimeout=40000",
+            "clientPortListenBacklog=-1",
+            "serverId=0",
+        ]
+    );
+}
+
+#[test]
+fn quorum_only_keys_are_accepted_with_one_warning_each() {
+    let p = parse(
+        "dataDir=/d\nclientPort=1\ninitLimit=10\nsyncLimit=5\nsslQuorum=false\nportUnification=false\nquorum.auth.enableSasl=true\n\
+         quorum.auth.kerberos.servicePrincipal=zk/_HOST\nmultiAddress.enabled=true\nobserverMasterPort=2191\nportUnification=true\n",
+    )
+    .unwrap();
+    let lines: Vec<usize> = p.warnings.iter().map(|w| w.split(':').nth(1).unwrap().parse().unwrap()).collect();
+    // initLimit/syncLimit (the sample file's) stay quiet; the later portUnification=true wins.
+    assert_eq!(lines, vec![5, 7, 8, 9, 10, 11], "{:#?}", p.warnings);
+    assert!(p.warnings[0].contains("sslQuorum ignored: zkd runs standalone only"));
+    assert!(p.warnings[5].contains("portUnification ignored: zkd serves plain TCP only"));
+    assert_eq!(parse("dataDir=/d\nclientPort=1\nsslQuorum=maybe\n").unwrap_err().to_string(), "zoo.cfg:3: sslQuorum: invalid option \"maybe\": choose 'true' or 'false'");
+}

@@ -92,6 +92,11 @@ fn unsupported_warning(key: &str, value: &str) -> Option<String> {
     None
 }
 
+/// Keys that only matter between quorum peers: accepted (zkd runs standalone) with a warning.
+fn quorum_only_warning(file: &str, line: usize, key: &str) -> String {
+    format!("{file}:{line}: {key} ignored: zkd runs standalone only (quorum setting)")
+}
+
 /// `QuorumPeerConfig.parseBoolean`.
 fn boolean(file: &str, e: &Entry, key: &str, value: &str) -> Result<bool, ConfigError> {
     if value.eq_ignore_ascii_case("true") {
@@ -135,7 +140,7 @@ pub fn read_file_keys(file: &str, entries: &[Entry], cpus: usize) -> Result<File
                 match key {
                     "initLimit" => s.init_limit = Some(v),
                     "syncLimit" => s.sync_limit = Some(v),
-                    _ => {}
+                    _ => warnings.push(quorum_only_warning(file, e.line, key)),
                 }
             }
             "clientPortListenBacklog" => s.client_port_listen_backlog = Some(int(file, e, key, value)?),
@@ -168,16 +173,26 @@ pub fn read_file_keys(file: &str, entries: &[Entry], cpus: usize) -> Result<File
             "reconfigEnabled" => s.reconfig_enabled = Some(boolean(file, e, key, value)?),
             "sslQuorum" | "portUnification" | "sslQuorumReloadCertFiles" | "quorumListenOnAllIPs" | "jvm.pause.monitor"
             | "multiAddress.enabled" | "multiAddress.reachabilityCheckEnabled" => {
-                boolean(file, e, key, value)?;
+                let on = boolean(file, e, key, value)?;
                 if key == "jvm.pause.monitor" {
                     warnings.push(format!("{file}:{}: {}", e.line, unsupported_warning(key, value).unwrap_or_default()));
+                } else if key == "portUnification" && on {
+                    warnings.push(format!("{file}:{}: portUnification ignored: zkd serves plain TCP only (no TLS)", e.line));
+                } else if key != "portUnification" {
+                    warnings.push(quorum_only_warning(file, e.line, key));
                 }
             }
-            "quorum.auth.enableSasl" => s.quorum_sasl[0] = Some(boolean(file, e, key, value)?),
-            "quorum.auth.serverRequireSasl" => s.quorum_sasl[1] = Some(boolean(file, e, key, value)?),
-            "quorum.auth.learnerRequireSasl" => s.quorum_sasl[2] = Some(boolean(file, e, key, value)?),
+            "quorum.auth.enableSasl" | "quorum.auth.serverRequireSasl" | "quorum.auth.learnerRequireSasl" => {
+                let v = Some(boolean(file, e, key, value)?);
+                match key {
+                    "quorum.auth.enableSasl" => s.quorum_sasl[0] = v,
+                    "quorum.auth.serverRequireSasl" => s.quorum_sasl[1] = v,
+                    _ => s.quorum_sasl[2] = v,
+                }
+                warnings.push(quorum_only_warning(file, e.line, key));
+            }
             "quorum.auth.learner.saslLoginContext" | "quorum.auth.server.saslLoginContext" | "quorum.auth.kerberos.servicePrincipal"
-            | "oraclePath" => {}
+            | "oraclePath" => warnings.push(quorum_only_warning(file, e.line, key)),
             "jvm.pause.info-threshold.ms" | "jvm.pause.warn-threshold.ms" | "jvm.pause.sleep.time.ms" => {
                 long(file, e, key, value)?;
                 warnings.push(format!("{file}:{}: {}", e.line, unsupported_warning(key, value).unwrap_or_default()));

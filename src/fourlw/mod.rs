@@ -74,6 +74,26 @@ pub fn envi_pairs(full_version: &str, lookup: impl Fn(&str) -> Option<String>) -
         .collect()
 }
 
+/// Java's `os.arch` for a Rust `std::env::consts::ARCH` (OpenJDK's names on Linux), for `envi`.
+pub fn java_os_arch(rust_arch: &str) -> &str {
+    match rust_arch {
+        "x86_64" => "amd64",
+        "x86" => "i386",
+        "powerpc64" if cfg!(target_endian = "little") => "ppc64le",
+        "powerpc64" => "ppc64",
+        "powerpc" => "ppc",
+        other => other,
+    }
+}
+
+/// How many packets ZooKeeper counts as sent (`packetSent`, server and connection) for a
+/// four-letter reply: the text goes through an 8192-char `BufferedWriter` into a writer that
+/// sends each chunk it gets, so one packet per started 8192 UTF-16 units, none for "".
+pub fn reply_packets(reply: &str) -> i64 {
+    let units = reply.encode_utf16().count() as i64;
+    (units + 8191) / 8192
+}
+
 /// Request latency (`AvgMinMaxCounter` / per-connection fields), milliseconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LatencyStats {
@@ -315,21 +335,29 @@ pub fn render(word: &str, ctx: &FourLwContext, whitelist: &FourLwWhitelist) -> S
     }
 }
 
+impl ConfValues {
+    /// The `key=value` pairs `conf` prints, in ZooKeeper's order (`dumpConf`, standalone).
+    pub fn lines(&self) -> Vec<(String, String)> {
+        [
+            ("clientPort", self.client_port.to_string()),
+            ("secureClientPort", self.secure_client_port.to_string()),
+            ("dataDir", self.data_dir.clone()),
+            ("dataDirSize", self.data_dir_size.to_string()),
+            ("dataLogDir", self.data_log_dir.clone()),
+            ("dataLogSize", self.data_log_size.to_string()),
+            ("tickTime", self.tick_time.to_string()),
+            ("maxClientCnxns", self.max_client_cnxns.to_string()),
+            ("minSessionTimeout", self.min_session_timeout.to_string()),
+            ("maxSessionTimeout", self.max_session_timeout.to_string()),
+            ("clientPortListenBacklog", self.client_port_listen_backlog.to_string()),
+            ("serverId", self.server_id.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+}
+
 fn conf(c: &ConfValues) -> String {
-    format!(
-        "clientPort={}\nsecureClientPort={}\ndataDir={}\ndataDirSize={}\ndataLogDir={}\ndataLogSize={}\ntickTime={}\n\
-         maxClientCnxns={}\nminSessionTimeout={}\nmaxSessionTimeout={}\nclientPortListenBacklog={}\nserverId={}\n",
-        c.client_port,
-        c.secure_client_port,
-        c.data_dir,
-        c.data_dir_size,
-        c.data_log_dir,
-        c.data_log_size,
-        c.tick_time,
-        c.max_client_cnxns,
-        c.min_session_timeout,
-        c.max_session_timeout,
-        c.client_port_listen_backlog,
-        c.server_id
-    )
+    c.lines().iter().map(|(k, v)| format!("{k}={v}\n")).collect()
 }

@@ -270,3 +270,36 @@ fn conf_values_from_config() {
     assert_eq!(v.data_dir, "/d/version-2");
     assert_eq!((v.tick_time, v.max_client_cnxns, v.min_session_timeout, v.max_session_timeout), (1000, 7, 2000, 20000));
 }
+
+#[test]
+fn conf_lines_match_the_conf_text() {
+    let c = ctx();
+    let text: String = c.conf.lines().iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    assert_eq!(render("conf", &c, &FourLwWhitelist::all()), text);
+    assert_eq!(c.conf.lines().len(), 12);
+    assert_eq!(c.conf.lines()[0].0, "clientPort");
+    assert_eq!(c.conf.lines()[11].0, "serverId");
+}
+
+#[test]
+fn allows_is_is_enabled() {
+    let w = FourLwWhitelist::new(Some("ruok"), None);
+    assert!(w.allows("ruok") && w.allows("srvr") && !w.allows("mntr"));
+}
+
+#[test]
+fn envi_arch_names_like_java() {
+    assert_eq!(java_os_arch("x86_64"), "amd64");
+    assert_eq!(java_os_arch("aarch64"), "aarch64");
+    assert_eq!(java_os_arch("x86"), "i386");
+}
+
+#[test]
+fn reply_packet_counts_like_the_nio_writer() {
+    // ZooKeeper 3.8.0: `ruok` then `srvr` shows "Sent: 1" (the imok reply was one packet).
+    assert_eq!(reply_packets("imok"), 1);
+    assert_eq!(reply_packets(""), 0, "hash with an empty digest log sends nothing");
+    assert_eq!(reply_packets(&"x".repeat(8192)), 1);
+    assert_eq!(reply_packets(&"x".repeat(8193)), 2);
+    assert_eq!(reply_packets(&"é".repeat(8192)), 1, "counted in UTF-16 units, not bytes");
+}

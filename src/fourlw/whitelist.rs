@@ -73,6 +73,11 @@ impl FourLwWhitelist {
         self.enabled.contains(word)
     }
 
+    /// Same as [`FourLwWhitelist::is_enabled`] (the name the config brief uses).
+    pub fn allows(&self, word: &str) -> bool {
+        self.is_enabled(word)
+    }
+
     /// The enabled names, sorted.
     pub fn words(&self) -> impl Iterator<Item = &str> {
         self.enabled.iter().map(String::as_str)
