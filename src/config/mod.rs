@@ -171,6 +171,7 @@ impl ServerConfig {
             container_check_interval_ms: self.container_check_interval_ms as i64,
             container_max_per_minute: self.container_max_per_minute as i64,
             container_max_never_used_interval_ms: self.container_max_never_used_interval_ms,
+            auth_providers: self.auth_provider_classes().into_iter().map(String::from).collect(),
             ..crate::pipeline::CoreConfig::default()
         }
     }

@@ -1,7 +1,6 @@
 //! Durable → apply in zxid order → watch events → replies (FinalRequestProcessor).
 
 use super::core::{Core, Origin};
-use super::deps;
 use super::Output;
 use crate::tree::TxnResult;
 use crate::txn::Txn;
@@ -49,15 +48,16 @@ impl Core {
         let rc = self.tree.process_txn(&h, &entry.txn, &mut triggers);
         self.overlay.applied(h.zxid);
         if h.op == op::CLOSE_SESSION {
-            self.sessions.map.remove(&h.client_id);
+            self.sessions.remove(h.client_id);
         }
         // Watch events first: they precede the reply to this txn and any later reply.
         let mut notes = Vec::new();
         {
             let conns = &self.conns;
             let skip = self.cfg.skip_acl;
+            let providers = &self.providers;
             let mut can_read = |c: u64, acl: &[crate::wire::Acl]| -> bool {
-                skip || conns.get(&c).map(|x| deps::check_acl(acl, &x.ids, perms::READ)).unwrap_or(false)
+                skip || conns.get(&c).map(|x| crate::auth::check_acl(providers, acl, &x.ids, perms::READ)).unwrap_or(false)
             };
             for t in &triggers {
                 self.watches.fire(t, h.zxid, &mut can_read, &mut notes);

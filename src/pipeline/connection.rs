@@ -3,6 +3,7 @@
 use super::ConnId;
 use crate::wire::{ConnectResponse, Id, ReplyHeader, Request, RequestHeader, Response};
 use std::collections::VecDeque;
+use std::net::IpAddr;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnState {
@@ -36,8 +37,9 @@ pub struct Conn {
     pub id: ConnId,
     pub session: i64,
     pub timeout: i32,
+    /// The connection's auth ids, in the order they were added (see `ids_in_java_order`).
     pub ids: Vec<Id>,
-    pub remote_ip: String,
+    pub remote: IpAddr,
     pub state: ConnState,
     /// Mirrors the ConnectRequest's optional readOnly byte.
     pub read_only_flag: Option<bool>,
@@ -48,13 +50,13 @@ pub struct Conn {
 }
 
 impl Conn {
-    pub fn new(id: ConnId, remote_ip: String, timeout: i32, read_only_flag: Option<bool>) -> Conn {
+    pub fn new(id: ConnId, remote: IpAddr, timeout: i32, read_only_flag: Option<bool>) -> Conn {
         Conn {
             id,
             session: 0,
             timeout,
-            ids: vec![Id::new("ip", remote_ip.clone())],
-            remote_ip,
+            ids: crate::auth::connection_ids(remote),
+            remote,
             state: ConnState::Established,
             read_only_flag,
             pre_queue: VecDeque::new(),
@@ -64,11 +66,13 @@ impl Conn {
     }
 
     pub fn add_ids(&mut self, ids: Vec<Id>) {
-        for i in ids {
-            if !self.ids.contains(&i) {
-                self.ids.push(i);
-            }
-        }
+        crate::auth::add_auth_ids(&mut self.ids, ids);
+    }
+
+    /// The ids as ZooKeeper hands out `cnxn.getAuthInfo()` (whoAmI, `auth` ACL expansion): its
+    /// authInfo is a ConcurrentHashMap-backed set, so the order is the map's bin order.
+    pub fn ids_in_java_order(&self) -> Vec<Id> {
+        java_auth_info_order(&self.ids)
     }
 
     /// Replaces the Write slot for `zxid` with a ready reply.
@@ -89,15 +93,48 @@ impl Conn {
     }
 }
 
-/// Java's textual form of an address for `ip:` ids (IPv6 in the long, uncompressed form).
-pub fn java_ip_string(addr: &std::net::SocketAddr) -> String {
-    match addr.ip() {
-        std::net::IpAddr::V4(v) => v.to_string(),
-        std::net::IpAddr::V6(v) => {
-            if let Some(v4) = v.to_ipv4_mapped() {
-                return v4.to_string();
-            }
-            v.segments().iter().map(|s| format!("{s:x}")).collect::<Vec<_>>().join(":")
-        }
+/// Java's `String.hashCode` (over UTF-16 code units).
+fn java_string_hash(s: &str) -> i32 {
+    s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32))
+}
+
+/// Iteration order of a ConcurrentHashMap-backed set holding `ids` (added in slice order): bin by bin
+/// (jute `Id.hashCode`, CHM spread, table of 16 doubling at 3/4 load), insertion order within a bin.
+fn java_auth_info_order(ids: &[Id]) -> Vec<Id> {
+    let mut table = 16usize;
+    while ids.len() >= table / 4 * 3 {
+        table *= 2;
+    }
+    let bin = |i: &Id| {
+        let h = 17i32.wrapping_mul(37).wrapping_add(java_string_hash(&i.scheme));
+        let h = h.wrapping_mul(37).wrapping_add(java_string_hash(&i.id));
+        let spread = (h ^ ((h as u32) >> 16) as i32) & 0x7fff_ffff;
+        spread as usize & (table - 1)
+    };
+    let mut v = ids.to_vec();
+    v.sort_by_key(bin);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::generate_digest;
+
+    #[test]
+    fn auth_info_lists_ids_in_java_hash_order() {
+        // Observed on ZooKeeper 3.8: alice, user, zed (digest) and sasl:bob come before ip:127.0.0.1.
+        let mut c = Conn::new(1, "127.0.0.1".parse().unwrap(), 4000, None);
+        c.add_ids(vec![
+            Id::new("digest", generate_digest("user:password")),
+            Id::new("digest", generate_digest("alice:x")),
+            Id::new("digest", generate_digest("zed:y")),
+        ]);
+        let users: Vec<String> = c.ids_in_java_order().iter().map(|i| i.id.split(':').next().unwrap_or("").to_string()).collect();
+        assert_eq!(users, ["alice", "user", "zed", "127.0.0.1"]);
+        let mut c = Conn::new(2, "127.0.0.1".parse().unwrap(), 4000, None);
+        c.add_ids(vec![Id::new("sasl", "bob"), Id::new("sasl", "bob")]);
+        let schemes: Vec<String> = c.ids_in_java_order().into_iter().map(|i| i.scheme).collect();
+        assert_eq!(schemes, ["sasl", "ip"], "duplicates are not added twice");
     }
 }

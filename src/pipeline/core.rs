@@ -7,8 +7,9 @@ use super::overlay::{Overlay, Scratch};
 use super::prep::{self, PrepCtx};
 use super::prep_multi;
 use super::reaper::Reaper;
-use super::sessions::Sessions;
 use super::{Clock, ConnId, ConnStats, CoreConfig, CoreStats, Input, Output};
+use crate::auth::Providers;
+use crate::session::{SessionIdGenerator, SessionTracker};
 use crate::tree::DataTree;
 use crate::txn::{Txn, TxnEntry, TxnHeader};
 use crate::watch::WatchManager;
@@ -38,9 +39,12 @@ pub(super) struct PendingTxn {
 
 pub struct Core {
     pub(super) cfg: CoreConfig,
+    /// ZooKeeper's ProviderRegistry: ip, digest, plus the `authProvider.N` classes.
+    pub(super) providers: Providers,
     pub(super) tree: DataTree,
     pub(super) watches: WatchManager,
-    pub(super) sessions: Sessions,
+    pub(super) sessions: SessionTracker,
+    pub(super) session_ids: SessionIdGenerator,
     pub(super) conns: HashMap<ConnId, Conn>,
     pub(super) overlay: Overlay,
     pub(super) pending: VecDeque<PendingTxn>,
@@ -108,11 +112,13 @@ impl Core {
     pub fn with_tree(cfg: CoreConfig, tree: Option<DataTree>) -> Core {
         let tree = tree.unwrap_or_else(|| DataTree::new(cfg.extended_types_enabled));
         let now = Clock { mono_ms: cfg.initial_mono_ms, wall_ms: 0 };
-        let mut sessions = Sessions::new(cfg.server_id, cfg.initial_mono_ms, cfg.tick_time_ms);
+        let mut sessions = SessionTracker::new(cfg.tick_time_ms);
         for (id, t) in tree.sessions() {
-            sessions.track(*id, *t, cfg.initial_mono_ms);
+            sessions.add(*id, *t, cfg.initial_mono_ms);
         }
         Core {
+            providers: providers_for(&cfg),
+            session_ids: SessionIdGenerator::new(cfg.server_id, cfg.initial_mono_ms),
             reaper: Reaper::new(cfg.initial_mono_ms, cfg.container_check_interval_ms),
             last_assigned_zxid: tree.last_processed_zxid,
             cfg,
@@ -164,13 +170,7 @@ impl Core {
 
     fn forget_conn(&mut self, conn: ConnId) {
         self.watches.remove_conn(conn);
-        if let Some(c) = self.conns.remove(&conn) {
-            if let Some(s) = self.sessions.map.get_mut(&c.session) {
-                if s.conn == Some(conn) {
-                    s.conn = None;
-                }
-            }
-        }
+        self.conns.remove(&conn);
     }
 
     fn push_slot(&mut self, conn: ConnId, slot: Slot, out: &mut Vec<Output>) {
@@ -193,7 +193,7 @@ impl Core {
             let ids = if null_path::digest_auth_is_null(&body) {
                 None
             } else {
-                deps::authenticate(&pkt.scheme, &pkt.auth, &c.remote_ip, self.cfg.super_digest.as_deref())
+                crate::auth::authenticate(&self.providers, &pkt.scheme, &pkt.auth, c.remote, self.cfg.super_digest.as_deref()).ok()
             };
             let (err, close) = match ids {
                 Some(ids) => {
@@ -245,6 +245,11 @@ impl Core {
             Err(DecodeFailure::UnknownOp) => {
                 let slot = Slot::Ready { header: ReplyHeader { xid: h.xid, zxid: -1, err: ErrorCode::Unimplemented.code() }, body: Response::Empty, close: true };
                 self.push_slot(conn, slot, out);
+                return;
+            }
+            Err(DecodeFailure::WriteOpInMultiRead) => {
+                let body = Response::Multi(Vec::new());
+                self.push_slot(conn, Slot::DeferredWithBody { xid: h.xid, err: ErrorCode::MarshallingError.code(), body }, out);
                 return;
             }
             Err(DecodeFailure::Bad) => {
@@ -361,12 +366,13 @@ impl Core {
         if let Request::CloseSession = req {
             return self.submit_close_session(session, Some((conn, xid)), out);
         }
-        let ids = c.ids.clone();
+        let ids = c.ids_in_java_order();
         let zxid = self.last_assigned_zxid + 1;
         let ctx = PrepCtx {
             session,
             ids: &ids,
-            session_live: self.sessions.live(session),
+            providers: &self.providers,
+            session_live: self.sessions.is_live(session),
             skip_acl: self.cfg.skip_acl,
             extended_types: self.cfg.extended_types_enabled,
             enforce_quota: self.cfg.enforce_quota,
@@ -416,6 +422,7 @@ impl Core {
         let ctx = PrepCtx {
             session,
             ids: &[],
+            providers: &self.providers,
             session_live: true,
             skip_acl: true,
             extended_types: self.cfg.extended_types_enabled,
@@ -480,8 +487,7 @@ impl Core {
         let sid = |c: &ConnId| self.conns.get(c).map(|x| x.session).unwrap_or(0);
         let mut ephemerals: Vec<(i64, Vec<String>)> = self.tree.all_ephemerals().iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (*k, v.iter().cloned().collect())).collect();
         ephemerals.sort();
-        let mut sessions: Vec<(i64, i32)> = self.sessions.map.iter().map(|(k, v)| (*k, v.timeout)).collect();
-        sessions.sort();
+        let sessions = self.sessions.sessions_with_timeout();
         let mut connections: Vec<ConnStats> = self
             .conns
             .values()
@@ -496,7 +502,7 @@ impl Core {
             watches_by_session: self.watches.data.by_conn().into_iter().map(|(c, p)| (sid(&c), p)).collect(),
             watches_by_path: self.watches.data.by_path().into_iter().map(|(p, cs)| (p, cs.iter().map(sid).collect())).collect(),
             sessions,
-            session_expiry: self.sessions.buckets(),
+            session_expiry: self.sessions.buckets().map(|(t, ids)| (t, ids.iter().copied().collect())).collect(),
             ephemerals_count: self.tree.ephemerals_count(),
             ephemerals,
             last_zxid: self.tree.last_processed_zxid,
@@ -504,6 +510,17 @@ impl Core {
             connections,
         }
     }
+}
+
+/// ProviderRegistry.initialize: ip and digest always, then every `authProvider.N` class. Classes zkd
+/// does not implement are skipped (ZooKeeper logs "Problems loading" and carries on). SASL is not
+/// implied by a JAAS section: without `SASLAuthenticationProvider` sasl ACLs are invalid there too.
+fn providers_for(cfg: &CoreConfig) -> Providers {
+    let mut p = Providers::default();
+    for class in &cfg.auth_providers {
+        p.register_class(class);
+    }
+    p
 }
 
 /// A single-op prep result: an error becomes an error txn and its change records are dropped.

@@ -4,7 +4,7 @@
 //! Files: `core.rs` (state + dispatch), `sessions.rs` (handshake, expiry), `connection.rs` (per-connection
 //! FIFO), `overlay.rs` (uncommitted changes), `prep.rs`/`prep_multi.rs` (write validation → txn),
 //! `commit.rs` (Durable → apply → events → replies), `reads.rs` (reads and other non-txn requests),
-//! `reaper.rs` (containers/TTL), `deps.rs` (calls into wire/auth/session).
+//! `reaper.rs` (containers/TTL), `deps.rs` (request decoding); auth rules come from `crate::auth`, session rules from `crate::session`.
 
 mod commit;
 mod connection;
@@ -42,6 +42,9 @@ pub struct CoreConfig {
     pub server_id: u8,
     /// Seeds the session id generator (spec §2.3).
     pub initial_mono_ms: i64,
+    /// `authProvider.N` values (zoo.cfg) / `zookeeper.authProvider.N`: Java class names of extra auth
+    /// providers (e.g. `org.apache.zookeeper.server.auth.SASLAuthenticationProvider`).
+    pub auth_providers: Vec<String>,
     /// zookeeper.DigestAuthenticationProvider.superDigest (`user:base64hash`).
     pub super_digest: Option<String>,
     pub skip_acl: bool,
@@ -76,6 +79,7 @@ impl Default for CoreConfig {
             max_session_timeout_ms: 40000,
             server_id: 1,
             initial_mono_ms: 0,
+            auth_providers: Vec::new(),
             super_digest: None,
             skip_acl: false,
             extended_types_enabled: false,

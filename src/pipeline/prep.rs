@@ -1,7 +1,6 @@
 //! Write preparation (PrepRequestProcessor.pRequest2Txn): checks in ZooKeeper's exact order against the
 //! tree plus outstanding changes, producing the txn and the change records it implies.
 
-use super::deps;
 use super::overlay::{ChangeRecord, Scratch};
 use crate::tree::path::{is_special_path, parent_for_create, sequence_suffix, validate_path};
 use crate::tree::{quota, ttl_owner, ttl_valid, DataTree, EphemeralType, StatPersisted, CONTAINER_EPHEMERAL_OWNER};
@@ -13,7 +12,9 @@ pub type PrepResult = Result<Txn, ErrorCode>;
 /// Who is asking, and the txn's zxid/time.
 pub struct PrepCtx<'a> {
     pub session: i64,
+    /// The caller's auth ids, in ZooKeeper's authInfo order (the `auth` ACL expands in it).
     pub ids: &'a [Id],
+    pub providers: &'a crate::auth::Providers,
     /// The session exists and is not closing (checkSession / checkGlobalSession).
     pub session_live: bool,
     pub skip_acl: bool,
@@ -33,7 +34,7 @@ impl PrepCtx<'_> {
     }
 
     fn check_acl(&self, acl: &[Acl], perm: i32) -> Result<(), ErrorCode> {
-        if self.skip_acl || deps::check_acl(acl, self.ids, perm) {
+        if self.skip_acl || crate::auth::check_acl(self.providers, acl, self.ids, perm) {
             Ok(())
         } else {
             Err(ErrorCode::NoAuth)
@@ -134,7 +135,7 @@ pub fn prep_create(ctx: &PrepCtx, s: &mut Scratch, op_code: i32, req: &CreateReq
     }
     ctx.check_session()?;
     let parent_path = parent_for_create(&req.path).ok_or(ErrorCode::BadArguments)?.to_string();
-    let acl = deps::fixup_acl(ctx.ids, &req.acl).map_err(|_| ErrorCode::InvalidAcl)?;
+    let acl = crate::auth::fixup_acl(ctx.providers, ctx.ids, &req.acl).map_err(|_| ErrorCode::InvalidAcl)?;
     let parent = s.record(&parent_path)?;
     ctx.check_acl(&parent.acl, perms::CREATE)?;
     let pstat = parent.stat.unwrap_or_default();
@@ -256,7 +257,7 @@ pub fn prep_set_data(ctx: &PrepCtx, s: &mut Scratch, path: &str, data: &Option<V
 pub fn prep_set_acl(ctx: &PrepCtx, s: &mut Scratch, path: &str, acl: &[Acl], version: i32) -> PrepResult {
     ctx.check_session()?;
     validate(path)?;
-    let acl = deps::fixup_acl(ctx.ids, acl).map_err(|_| ErrorCode::InvalidAcl)?;
+    let acl = crate::auth::fixup_acl(ctx.providers, ctx.ids, acl).map_err(|_| ErrorCode::InvalidAcl)?;
     let node = s.record(path)?;
     ctx.check_acl(&node.acl, perms::ADMIN)?;
     let new_version = check_and_inc(node.stat.map(|st| st.aversion).unwrap_or(0), version)?;

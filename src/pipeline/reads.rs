@@ -2,7 +2,6 @@
 //! head of their connection's FIFO (FinalRequestProcessor's read branches).
 
 use super::core::Core;
-use super::deps;
 use super::{ConnId, Output};
 use crate::wire::{add_watch_mode, op, perms, xid, ErrorCode, MultiOp, MultiResult, ReplyHeader, Request, Response, WatcherEvent, STATE_SYNC_CONNECTED};
 
@@ -10,7 +9,7 @@ type ReadResult = Result<Response, ErrorCode>;
 
 impl Core {
     fn read_allowed(&self, conn: ConnId, acl: &[crate::wire::Acl], perm: i32) -> bool {
-        self.cfg.skip_acl || self.conns.get(&conn).map(|c| deps::check_acl(acl, &c.ids, perm)).unwrap_or(false)
+        self.cfg.skip_acl || self.conns.get(&conn).map(|c| crate::auth::check_acl(&self.providers, acl, &c.ids, perm)).unwrap_or(false)
     }
 
     /// Looks up `path` and checks READ: NoNode first, then NoAuth.
@@ -71,14 +70,14 @@ impl Core {
                 let n = self.tree.get(&path).ok_or(ErrorCode::NoNode)?;
                 let acl = self.tree.acl_of(n);
                 let stat = self.tree.client_stat(n);
-                if !self.read_allowed(conn, &acl, deps::READ_OR_ADMIN) {
+                if !self.read_allowed(conn, &acl, perms::READ | perms::ADMIN) {
                     return Err(ErrorCode::NoAuth);
                 }
-                if self.read_allowed(conn, &acl, perms::ADMIN) {
-                    Ok(Response::GetAcl(acl, stat))
-                } else {
-                    Ok(Response::GetAcl(deps::redact_digests(acl), stat))
+                if self.cfg.skip_acl {
+                    return Ok(Response::GetAcl(acl, stat));
                 }
+                let ids = self.conns.get(&conn).map(|c| c.ids.as_slice()).unwrap_or_default();
+                Ok(Response::GetAcl(crate::auth::acl_for_get_acl(&self.providers, &acl, ids), stat))
             }
             Request::GetAllChildrenNumber(path) => {
                 self.readable(conn, &path)?;
@@ -143,8 +142,8 @@ impl Core {
                 Ok(Response::Empty)
             }
             Request::WhoAmI => {
-                let ids = self.conns.get(&conn).map(|c| c.ids.clone()).unwrap_or_default();
-                Ok(Response::WhoAmI(deps::who_am_i(&ids)))
+                let ids = self.conns.get(&conn).map(|c| c.ids_in_java_order()).unwrap_or_default();
+                Ok(Response::WhoAmI(crate::auth::who_am_i(&self.providers, &ids)))
             }
             _ => Err(ErrorCode::MarshallingError),
         }

@@ -66,6 +66,7 @@ impl Core {
         let ctx = PrepCtx {
             session: 0,
             ids: &[],
+            providers: &self.providers,
             session_live: true,
             skip_acl: true,
             extended_types: self.cfg.extended_types_enabled,

@@ -138,3 +138,19 @@ fn create_session_packet_after_handshake() {
     let out = raw(&mut h, 5, op::EXISTS, [ustr(Some("/")), vec![0]].concat());
     assert_eq!(reply(&out).0.err, 0, "the connection keeps working");
 }
+
+#[test]
+fn multi_read_of_write_ops_fails_with_an_empty_multi_body() {
+    let mut h = setup();
+    let z = h.core.last_zxid();
+    let mh = |o: i32, done: bool| [o.to_be_bytes().to_vec(), vec![done as u8], (-1i32).to_be_bytes().to_vec()].concat();
+    let body = [mh(op::DELETE, false), ustr(Some("/zookeeper")), (-1i32).to_be_bytes().to_vec(), mh(-1, true)].concat();
+    let out = raw(&mut h, 3, op::MULTI_READ, body);
+    assert!(appends(&out).is_empty(), "no txn: multiRead is a read");
+    assert_eq!(reply(&out), (ReplyHeader { xid: 3, zxid: z, err: -5 }, Response::Multi(vec![])));
+    assert!(!out.iter().any(|o| matches!(o, Output::Close { .. })));
+    // Mixing reads and writes fails while decoding: MarshallingError without a body.
+    let body = [mh(op::GET_DATA, false), ustr(Some("/")), vec![0], mh(op::DELETE, false), ustr(Some("/a")), (-1i32).to_be_bytes().to_vec(), mh(-1, true)].concat();
+    let out = raw(&mut h, 4, op::MULTI_READ, body);
+    assert_eq!(reply(&out), (ReplyHeader { xid: 4, zxid: z, err: -5 }, Response::Empty));
+}

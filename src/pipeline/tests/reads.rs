@@ -65,7 +65,7 @@ fn read_errors_and_null_data() {
 fn acl_reads_digest_redaction_and_auth_ids() {
     let mut h = setup();
     h.connect(2);
-    let hash = crate::pipeline::deps::digest_id("bob:pw");
+    let hash = crate::auth::generate_digest("bob:pw");
     let acl = vec![Acl { perms: perms::READ, id: Id::new("world", "anyone") }, Acl { perms: perms::ALL, id: Id::new("digest", hash.clone()) }];
     let out = h.call(1, 1, op::CREATE, Request::Create { op: op::CREATE, req: CreateRequest { path: "/s".into(), data: None, acl, flags: 0, ttl: None } });
     assert_eq!(err(&out), 0);

@@ -6,8 +6,12 @@ use crate::pipeline::{ConnId, CoreConfig, Input, Output};
 use crate::wire::*;
 use md5::{Digest, Md5};
 
+const SASL_PROVIDER: &str = "org.apache.zookeeper.server.auth.SASLAuthenticationProvider";
+
+/// A JAAS `Server` section plus `authProvider.1=SASLAuthenticationProvider`, as deployments pair them.
 fn sasl_cfg() -> CoreConfig {
     CoreConfig {
+        auth_providers: vec![SASL_PROVIDER.into()],
         sasl_enabled: true,
         sasl_users: vec![("bob".into(), "bobsecret".into()), ("super".into(), "jaas-super".into())],
         random_seed: [7; 32],
@@ -174,4 +178,22 @@ fn sasl_acls() {
     // A SASL login named `super` matches every sasl ACL entry.
     assert_eq!(sasl_reply(&login(&mut h, 2, "super", "jaas-super")).0.err, 0);
     assert_eq!(err(&h.call(2, 16, op::GET_DATA, get("/s"))), 0);
+}
+
+#[test]
+fn without_sasl_provider_logins_work_but_sasl_acls_do_not() {
+    // ZooKeeper registers SASLAuthenticationProvider only when named by authProvider.N; a JAAS
+    // section alone lets the login add `sasl:bob`, yet sasl ACL ids are invalid and the id has no
+    // user name in whoAmI.
+    let mut h = H::new(CoreConfig { auth_providers: Vec::new(), ..sasl_cfg() });
+    h.connect(1);
+    assert_eq!(sasl_reply(&login(&mut h, 1, "bob", "bobsecret")).0.err, 0);
+    let ids = who_am_i(&mut h, 1);
+    assert!(ids.contains(&("sasl".into(), "".into())), "{ids:?}");
+    let create = |path: &str, scheme: &str, id: &str| Request::Create {
+        op: op::CREATE,
+        req: CreateRequest { path: path.into(), data: None, acl: vec![Acl { perms: perms::ALL, id: Id::new(scheme, id) }], flags: 0, ttl: None },
+    };
+    assert_eq!(err(&h.call(1, 10, op::CREATE, create("/s", "sasl", "bob"))), ErrorCode::InvalidAcl.code());
+    assert_eq!(err(&h.call(1, 11, op::CREATE, create("/a", "auth", ""))), ErrorCode::InvalidAcl.code());
 }

@@ -1,5 +1,5 @@
 use super::harness::*;
-use crate::pipeline::deps::session_password;
+use crate::session::session_password;
 use crate::pipeline::{Input, Output};
 use crate::txn::Txn;
 use crate::wire::*;
@@ -150,4 +150,18 @@ fn disconnect_keeps_session_and_drops_watches() {
     h.input(Input::Disconnected { conn: 1 });
     assert_eq!(h.core.stats().watch_count, 0);
     assert!(h.core.stats().sessions.iter().any(|(s, _)| *s == sid));
+}
+
+#[test]
+fn expiry_buckets_and_creation_timeout_survive_reconnect() {
+    let mut h = H::new(cfg());
+    let s1 = h.connect(1); // 1_000_000 + 30 s -> bucket 1_032_000
+    h.advance(2_500);
+    // Reconnect with a shorter timeout: the session moves to roundUp(1_002_500 + 10_000) = 1_014_000,
+    // the emptied bucket stays listed (ExpiryQueue), and the creation timeout is what stats report.
+    let out = h.input(Input::Connect { conn: 2, remote: REMOTE.parse().unwrap(), req: connect_req(s1, session_password(s1).to_vec(), 10_000, 0) });
+    assert!(matches!(out.as_slice(), [Output::Close { conn: 1 }, Output::Connected { close_after: false, .. }]), "{out:?}");
+    let st = h.core.stats();
+    assert_eq!(st.session_expiry, vec![(1_014_000, vec![s1]), (1_032_000, vec![])]);
+    assert_eq!(st.sessions, vec![(s1, 30_000)]);
 }

@@ -78,7 +78,7 @@ fn acl_filtering_at_delivery() {
     let mut h = H::new(cfg());
     h.connect(1);
     h.connect(2);
-    let hash = crate::pipeline::deps::digest_id("bob:pw");
+    let hash = crate::auth::generate_digest("bob:pw");
     h.call(2, 1, op::ADD_WATCH, Request::AddWatch(PathType { path: "/".into(), kind: 1 }));
     let acl = vec![Acl { perms: perms::ALL, id: Id::new("digest", hash) }];
     let out = h.call(1, 1, op::CREATE, Request::Create { op: op::CREATE, req: CreateRequest { path: "/secret".into(), data: None, acl, flags: 0, ttl: None } });
