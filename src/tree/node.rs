@@ -1,23 +1,10 @@
 //! One znode: data, interned ACL, persisted stat and children; plus ephemeral-owner classification.
 
+pub use crate::wire::StatPersisted;
 use crate::wire::Stat;
 use std::collections::HashSet;
 
-/// The stat fields that are stored (dataLength/numChildren are derived).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub struct StatPersisted {
-    pub czxid: i64,
-    pub mzxid: i64,
-    pub ctime: i64,
-    pub mtime: i64,
-    pub version: i32,
-    /// Counts creates of children only (client sees `cversion * 2 - numChildren`).
-    pub cversion: i32,
-    pub aversion: i32,
-    pub ephemeral_owner: i64,
-    pub pzxid: i64,
-}
-
+/// The tree's constructor for the shared (snapshot) record.
 impl StatPersisted {
     /// DataTree.createStat
     pub fn new_node(zxid: i64, time: i64, ephemeral_owner: i64) -> StatPersisted {

@@ -1,4 +1,6 @@
 use super::*;
+use crate::wire::jute::JuteWriter;
+use crate::wire::records_codec::write_acls;
 use crate::wire::{perms, Id};
 
 fn acl() -> Vec<Acl> {
@@ -71,30 +73,75 @@ fn multi_sub_records_are_buffers() {
     assert_eq!(&b[32..], &[0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 4, 0, 0, 0, 0]);
 }
 
+/// A raw header for hand-built entries.
+fn raw_header(w: &mut JuteWriter, op: i32) {
+    w.write_i64(5);
+    w.write_i32(1);
+    w.write_i64(9);
+    w.write_i64(10);
+    w.write_i32(op);
+}
+
 #[test]
 fn legacy_forms() {
     // CreateTxnV0: no parentCVersion.
-    let mut w = bytes::Writer::new();
-    w.long(5);
-    w.int(1);
-    w.long(9);
-    w.long(10);
-    w.int(op::CREATE);
-    w.string("/old");
-    w.buffer(Some(b"d"));
-    w.acls(&acl());
-    w.boolean(false);
-    let e = TxnEntry::decode(&w.buf).unwrap();
+    let mut b = Vec::new();
+    let w = &mut JuteWriter::new(&mut b);
+    raw_header(w, op::CREATE);
+    w.write_str("/old");
+    w.write_buffer(Some(b"d"));
+    write_acls(w, &acl());
+    w.write_bool(false);
+    let e = TxnEntry::decode(&b).unwrap();
     assert!(matches!(e.txn, Txn::Create { parent_cversion: -1, .. }));
     // closeSession without body.
-    let mut w = bytes::Writer::new();
-    w.long(5);
-    w.int(0);
-    w.long(9);
-    w.long(10);
-    w.int(op::CLOSE_SESSION);
-    let e = TxnEntry::decode(&w.buf).unwrap();
+    let mut b = Vec::new();
+    raw_header(&mut JuteWriter::new(&mut b), op::CLOSE_SESSION);
+    let e = TxnEntry::decode(&b).unwrap();
     assert_eq!(e.txn, Txn::CloseSession { paths: vec![] });
+}
+
+#[test]
+fn exact_bytes_of_create_with_acl() {
+    let e = entry(
+        op::CREATE,
+        Txn::Create {
+            path: "/a".into(),
+            data: None,
+            acl: vec![Acl { perms: perms::READ, id: Id::new("ip", "h") }],
+            ephemeral: true,
+            parent_cversion: 3,
+            create2: false,
+        },
+    );
+    let b = e.encode();
+    let want: &[u8] = &[
+        0, 0, 0, 2, b'/', b'a', // path
+        0xff, 0xff, 0xff, 0xff, // null data
+        0, 0, 0, 1, 0, 0, 0, 1, // one ACL, perms READ
+        0, 0, 0, 2, b'i', b'p', 0, 0, 0, 1, b'h', // id ip:h
+        1, // ephemeral
+        0, 0, 0, 3, // parentCVersion
+    ];
+    assert_eq!(&b[32..], want);
+}
+
+#[test]
+fn nested_multi_and_null_multi_list_are_refused() {
+    let inner = entry(op::MULTI, Txn::Multi(vec![Txn::Error { err: 0 }])).encode();
+    let mut b = Vec::new();
+    let w = &mut JuteWriter::new(&mut b);
+    raw_header(w, op::MULTI);
+    w.write_i32(1);
+    w.write_i32(op::MULTI);
+    w.write_buffer(Some(&inner[32..]));
+    assert_eq!(TxnEntry::decode(&b), Err(TxnDecodeError::UnknownType(op::MULTI)));
+
+    let mut b = Vec::new();
+    let w = &mut JuteWriter::new(&mut b);
+    raw_header(w, op::MULTI);
+    w.write_i32(-1);
+    assert!(TxnEntry::decode(&b).is_err());
 }
 
 #[test]
@@ -106,4 +153,8 @@ fn garbage_is_an_error_not_a_panic() {
     let mut b = entry(op::ERROR, Txn::Error { err: 1 }).encode();
     b[28..32].copy_from_slice(&99i32.to_be_bytes());
     assert_eq!(TxnEntry::decode(&b), Err(TxnDecodeError::UnknownType(99)));
+    // A count the entry cannot hold fails before allocating.
+    let mut b = entry(op::MULTI, Txn::Multi(vec![])).encode();
+    b[32..36].copy_from_slice(&i32::MAX.to_be_bytes());
+    assert!(TxnEntry::decode(&b).is_err());
 }

@@ -72,6 +72,7 @@ pub struct StatPersisted {
     pub ctime: i64,
     pub mtime: i64,
     pub version: i32,
+    /// Counts creates of children only (clients see `cversion * 2 - numChildren`, DataNode.copyStat).
     pub cversion: i32,
     pub aversion: i32,
     pub ephemeral_owner: i64,
