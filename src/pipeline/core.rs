@@ -416,10 +416,10 @@ impl Core {
         self.append_txn(session, xid, logged_op, txn, Origin::Client { conn }, out)
     }
 
-    /// closeSession from the client (`reply_to`) or from expiry: the session is closing from now on.
-    pub(super) fn submit_close_session(&mut self, session: i64, reply_to: Option<(ConnId, i32)>, out: &mut Vec<Output>) -> i64 {
-        let zxid = self.last_assigned_zxid + 1;
-        let ctx = PrepCtx {
+    /// The preparation context of a request the server issues itself (session close, container
+    /// reaping): no ACL check, no quota, the session counts as live.
+    pub(super) fn internal_prep_ctx(&self, session: i64, zxid: i64) -> PrepCtx<'_> {
+        PrepCtx {
             session,
             ids: &[],
             providers: &self.providers,
@@ -429,7 +429,13 @@ impl Core {
             enforce_quota: false,
             zxid,
             time: self.now.wall_ms,
-        };
+        }
+    }
+
+    /// closeSession from the client (`reply_to`) or from expiry: the session is closing from now on.
+    pub(super) fn submit_close_session(&mut self, session: i64, reply_to: Option<(ConnId, i32)>, out: &mut Vec<Output>) -> i64 {
+        let zxid = self.last_assigned_zxid + 1;
+        let ctx = self.internal_prep_ctx(session, zxid);
         let all: Vec<_> = self.overlay.all().cloned().collect();
         let mut scratch = Scratch::new(&self.tree, &self.overlay);
         let txn = prep::prep_close_session(&ctx, &mut scratch, &all);

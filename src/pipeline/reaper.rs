@@ -3,7 +3,7 @@
 
 use super::core::{Core, Origin};
 use super::overlay::Scratch;
-use super::prep::{self, PrepCtx};
+use super::prep;
 use super::Output;
 use crate::tree::{ttl_of_owner, EphemeralType};
 use crate::txn::Txn;
@@ -63,17 +63,7 @@ impl Core {
 
     fn submit_delete_container(&mut self, path: &str, out: &mut Vec<Output>) {
         let zxid = self.last_assigned_zxid + 1;
-        let ctx = PrepCtx {
-            session: 0,
-            ids: &[],
-            providers: &self.providers,
-            session_live: true,
-            skip_acl: true,
-            extended_types: self.cfg.extended_types_enabled,
-            enforce_quota: false,
-            zxid,
-            time: self.now.wall_ms,
-        };
+        let ctx = self.internal_prep_ctx(0, zxid);
         let mut scratch = Scratch::new(&self.tree, &self.overlay);
         let r = prep::prep_delete_container(&ctx, &mut scratch, path);
         let added = scratch.into_added();
