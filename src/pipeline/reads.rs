@@ -26,7 +26,7 @@ impl Core {
     fn get_data(&mut self, conn: ConnId, path: &str, watch: bool) -> ReadResult {
         self.readable(conn, path)?;
         let n = self.tree.get(path).ok_or(ErrorCode::NoNode)?;
-        let r = Response::GetData(n.data.clone(), self.tree.client_stat(n));
+        let r = Response::GetData(n.data.map(|d| d.to_vec()), self.tree.client_stat(n));
         if watch {
             self.watches.add_data_watch(path, conn);
         }
@@ -36,7 +36,7 @@ impl Core {
     fn get_children(&mut self, conn: ConnId, path: &str, watch: bool, with_stat: bool) -> ReadResult {
         self.readable(conn, path)?;
         let n = self.tree.get(path).ok_or(ErrorCode::NoNode)?;
-        let children: Vec<String> = n.children.iter().cloned().collect();
+        let children: Vec<String> = n.children.iter().map(String::from).collect();
         let stat = self.tree.client_stat(n);
         if watch {
             self.watches.add_child_watch(path, conn);

@@ -4,7 +4,7 @@
 
 use super::path::{parent_display, split};
 use super::quota::{self, StatsTrack};
-use super::{DataTree, Node, StatPersisted, ROOT};
+use super::{DataTree, Node, NodeRef, StatPersisted, ROOT};
 use crate::txn::{Txn, TxnHeader};
 use crate::wire::{op, Acl, ErrorCode, Stat};
 
@@ -56,29 +56,31 @@ impl DataTree {
     ) -> Res<Stat> {
         let (parent_name, child_name) = split(path);
         let parent_key = Self::key(parent_name).to_string();
-        if !self.nodes.contains_key(&parent_key) {
+        if !self.nodes.contains(&parent_key) {
             return Err(ErrorCode::NoNode);
         }
         let acl_idx = self.acls.intern(acl);
-        if let Some(existing) = self.nodes.get_mut(path) {
+        if self.nodes.contains(path) {
             // ZooKeeper overwrites the existing node's ACL before reporting NodeExists (replay path).
-            let old = std::mem::replace(&mut existing.acl, acl_idx);
-            self.acls.release(old);
+            if let Some((existing, _)) = self.nodes.get_mut(path) {
+                let old = std::mem::replace(&mut existing.acl, acl_idx);
+                self.acls.release(old);
+            }
             return Err(ErrorCode::NodeExists);
         }
-        let parent = self.nodes.get_mut(&parent_key).ok_or(ErrorCode::NoNode)?;
+        let (parent, base) = self.nodes.get_mut(&parent_key).ok_or(ErrorCode::NoNode)?;
         let pcv = if parent_cversion == -1 { parent.stat.cversion.wrapping_add(1) } else { parent_cversion };
         if pcv > parent.stat.cversion {
             parent.stat.cversion = pcv;
             parent.stat.pzxid = zxid;
         }
-        parent.children.insert(child_name.to_string());
+        parent.children.insert(base, child_name);
         let parent_acl_idx = parent.acl;
         let bytes = data.as_ref().map(|d| d.len() as i64).unwrap_or(0);
         self.data_size += super::path_size(path, data.as_deref());
         let node = Node::new(data, acl_idx, StatPersisted::new_node(zxid, time, owner));
-        let stat = self.client_stat(&node);
-        self.nodes.insert(path.to_string(), node);
+        let stat = NodeRef::of(&node, None).client_stat(self.extended_types_enabled);
+        self.nodes.insert_new(path, node);
         self.index_owner(path, owner);
 
         if parent_name.starts_with(quota::QUOTA_ROOT) {
@@ -106,8 +108,8 @@ impl DataTree {
     pub fn delete_node(&mut self, path: &str, zxid: i64, triggers: &mut Vec<WatchTrigger>) -> Res<()> {
         let (parent_name, child_name) = split(path);
         let parent_key = Self::key(parent_name).to_string();
-        let parent = self.nodes.get_mut(&parent_key).ok_or(ErrorCode::NoNode)?;
-        parent.children.remove(child_name);
+        let (parent, base) = self.nodes.get_mut(&parent_key).ok_or(ErrorCode::NoNode)?;
+        parent.children.remove(base, child_name);
         if zxid > parent.stat.pzxid {
             parent.stat.pzxid = zxid;
         }
@@ -115,16 +117,16 @@ impl DataTree {
         if path == ROOT || path.is_empty() {
             return Err(ErrorCode::NoNode);
         }
-        let node = self.nodes.remove(path).ok_or(ErrorCode::NoNode)?;
-        let acl = self.acls.get(node.acl);
-        self.acls.release(node.acl);
-        self.data_size -= super::path_size(path, node.data.as_deref());
-        self.unindex_owner(path, node.stat.ephemeral_owner);
+        let (data_len, node_acl, owner) = self.nodes.remove(path).ok_or(ErrorCode::NoNode)?;
+        let acl = self.acls.get(node_acl);
+        self.acls.release(node_acl);
+        self.data_size -= path.chars().count() as i64 + data_len as i64;
+        self.unindex_owner(path, owner);
         if parent_name.starts_with(super::PROC_NODE) && child_name == quota::LIMIT_NODE {
             self.quotas.remove(quota::trim_quota_path(parent_name));
         }
         if let Some(prefix) = self.max_prefix_with_quota(path) {
-            self.update_quota_stat(&prefix, -(node.data_len() as i64), -1);
+            self.update_quota_stat(&prefix, -(data_len as i64), -1);
         }
         triggers.push(WatchTrigger::Deleted {
             path: path.to_string(),
@@ -147,14 +149,14 @@ impl DataTree {
     ) -> Res<Stat> {
         let key = Self::key(path).to_string();
         let ext = self.extended_types_enabled;
-        let n = self.nodes.get_mut(&key).ok_or(ErrorCode::NoNode)?;
-        let old_len = n.data_len() as i64;
+        let (n, base) = self.nodes.get_mut(&key).ok_or(ErrorCode::NoNode)?;
+        let old_len = n.data.as_ref().map(|d| d.len() as i64).unwrap_or(0);
         let new_len = data.as_ref().map(|d| d.len() as i64).unwrap_or(0);
         n.data = data;
         n.stat.mtime = time;
         n.stat.mzxid = zxid;
         n.stat.version = version;
-        let stat = n.client_stat(ext);
+        let stat = NodeRef::of(n, base).client_stat(ext);
         let acl_idx = n.acl;
         self.data_size += new_len - old_len;
         if let Some(prefix) = self.max_prefix_with_quota(path) {
@@ -167,15 +169,15 @@ impl DataTree {
     /// DataTree.setACL (`version` is the new aversion). Fires no watches.
     pub fn set_acl(&mut self, path: &str, acl: &[Acl], version: i32) -> Res<Stat> {
         let key = Self::key(path).to_string();
-        if !self.nodes.contains_key(&key) {
+        if !self.nodes.contains(&key) {
             return Err(ErrorCode::NoNode);
         }
         let idx = self.acls.intern(acl);
         let ext = self.extended_types_enabled;
-        let n = self.nodes.get_mut(&key).ok_or(ErrorCode::NoNode)?;
+        let (n, base) = self.nodes.get_mut(&key).ok_or(ErrorCode::NoNode)?;
         let old = std::mem::replace(&mut n.acl, idx);
         n.stat.aversion = version;
-        let stat = n.client_stat(ext);
+        let stat = NodeRef::of(n, base).client_stat(ext);
         self.acls.release(old);
         Ok(stat)
     }
@@ -183,7 +185,7 @@ impl DataTree {
     /// DataTree.setCversionPzxid: only moves cversion forward.
     pub fn set_cversion_pzxid(&mut self, path: &str, new_cversion: i32, zxid: i64) -> Res<()> {
         let p = path.strip_suffix('/').unwrap_or(path);
-        let n = self.nodes.get_mut(Self::key(p)).ok_or(ErrorCode::NoNode)?;
+        let (n, _) = self.nodes.get_mut(Self::key(p)).ok_or(ErrorCode::NoNode)?;
         let cv = if new_cversion == -1 { n.stat.cversion.wrapping_add(1) } else { new_cversion };
         if cv > n.stat.cversion {
             n.stat.cversion = cv;
@@ -304,12 +306,12 @@ impl DataTree {
     /// DataTree.updateQuotaStat: rewrites the stats node's data in place (no version/mzxid change).
     fn update_quota_stat(&mut self, prefix: &str, bytes_diff: i64, count_diff: i64) {
         let sp = quota::stat_path(prefix);
-        if let Some(n) = self.nodes.get_mut(&sp) {
+        if let Some((n, _)) = self.nodes.get_mut(&sp) {
             let mut st = StatsTrack::parse(n.data.as_deref());
             st.set_count(st.count() + count_diff);
             st.set_bytes(st.bytes() + bytes_diff);
             let new = st.to_text().into_bytes();
-            let delta = new.len() as i64 - n.data_len() as i64;
+            let delta = new.len() as i64 - n.data.as_ref().map(|d| d.len() as i64).unwrap_or(0);
             n.data = Some(new);
             self.data_size += delta;
         }
@@ -323,18 +325,18 @@ impl DataTree {
             if let Some(n) = self.get(&p) {
                 count += 1;
                 bytes += n.data_len() as i64;
-                for c in &n.children {
+                for c in n.children.iter() {
                     stack.push(Self::child_path(&p, c));
                 }
             }
         }
         let sp = quota::stat_path(path);
-        if let Some(n) = self.nodes.get_mut(&sp) {
+        if let Some((n, _)) = self.nodes.get_mut(&sp) {
             let mut st = StatsTrack::parse(None);
             st.set_count(count);
             st.set_bytes(bytes);
             let new = st.to_text().into_bytes();
-            let delta = new.len() as i64 - n.data_len() as i64;
+            let delta = new.len() as i64 - n.data.as_ref().map(|d| d.len() as i64).unwrap_or(0);
             n.data = Some(new);
             self.data_size += delta;
         }
@@ -342,12 +344,20 @@ impl DataTree {
 
     /// DataTree.setupQuota after a snapshot load: every `.../zookeeper_limits` leaf registers its subtree.
     pub(super) fn setup_quota(&mut self) {
-        let limits: Vec<String> = self
-            .nodes
-            .iter()
-            .filter(|(p, n)| p.starts_with(quota::QUOTA_ROOT) && p.ends_with("/zookeeper_limits") && n.children.is_empty())
-            .map(|(p, _)| p.clone())
-            .collect();
+        // Walk only the /zookeeper/quota subtree: a snapshot load must not visit every node.
+        let mut limits: Vec<String> = Vec::new();
+        let mut stack = vec![quota::QUOTA_ROOT.to_string()];
+        while let Some(p) = stack.pop() {
+            if let Some(n) = self.get(&p) {
+                if p.ends_with("/zookeeper_limits") && n.children.is_empty() {
+                    limits.push(p.clone());
+                }
+                for c in n.children.iter() {
+                    stack.push(Self::child_path(&p, c));
+                }
+            }
+        }
+        limits.sort();
         for p in limits {
             let end = p.len() - "/zookeeper_limits".len();
             let real = p[quota::QUOTA_ROOT.len()..end].to_string();

@@ -11,7 +11,7 @@ pub fn tree_digest(t: &DataTree) -> u64 {
         buf.clear();
         buf.extend_from_slice(path.as_bytes());
         buf.push(0);
-        match &n.data {
+        match n.data {
             None => buf.extend_from_slice(&(-1i32).to_be_bytes()),
             Some(d) => {
                 buf.extend_from_slice(&(d.len() as i32).to_be_bytes());

@@ -3,17 +3,29 @@
 
 mod acl_cache;
 mod apply;
+pub mod base;
+mod children;
 mod digest;
+mod load;
 mod node;
+mod store;
 pub mod path;
 pub mod quota;
 
 pub use acl_cache::{AclCache, OPEN_UNSAFE_ACL_ID};
 pub use apply::{TxnResult, WatchTrigger};
-pub use node::{ttl_of_owner, ttl_owner, ttl_valid, EphemeralType, Node, StatPersisted, CONTAINER_EPHEMERAL_OWNER, MAX_TTL};
+pub use base::{BaseAux, BaseTree, MemBase};
+pub use children::Children;
+pub use load::SnapshotJob;
+pub use node::{
+    ttl_of_owner, ttl_owner, ttl_valid, ChildrenRef, EphemeralType, Node, NodeRef, StatPersisted, CONTAINER_EPHEMERAL_OWNER,
+    MAX_TTL,
+};
+pub use store::{FrozenView, Layer};
 
 use crate::wire::{Acl, Stat};
 use quota::QuotaIndex;
+use store::Store;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub const ROOT: &str = "/";
@@ -24,7 +36,8 @@ pub const CONFIG_NODE: &str = "/zookeeper/config";
 #[derive(Debug, Clone)]
 pub struct DataTree {
     /// Keyed by full path; the root is `/` (lookups of `""` are aliased to it, as in ZooKeeper).
-    nodes: HashMap<String, Node>,
+    /// Layered: changed nodes in memory over the memory-mapped snapshot (see `store.rs`).
+    nodes: Store,
     acls: AclCache,
     ephemerals: HashMap<i64, BTreeSet<String>>,
     containers: BTreeSet<String>,
@@ -47,7 +60,7 @@ impl DataTree {
     /// A fresh tree with `/`, `/zookeeper`, `/zookeeper/quota` and `/zookeeper/config` (READ-only ACL).
     pub fn new(extended_types_enabled: bool) -> DataTree {
         let mut t = DataTree {
-            nodes: HashMap::new(),
+            nodes: Store::new(),
             acls: AclCache::new(),
             ephemerals: HashMap::new(),
             containers: BTreeSet::new(),
@@ -60,18 +73,18 @@ impl DataTree {
         };
         let empty = || Node::new(Some(Vec::new()), OPEN_UNSAFE_ACL_ID, StatPersisted::default());
         let mut root = empty();
-        root.children.insert("zookeeper".into());
+        root.children.insert(None, "zookeeper");
         let mut proc_node = empty();
-        proc_node.children.insert("quota".into());
-        proc_node.children.insert("config".into());
+        proc_node.children.insert(None, "quota");
+        proc_node.children.insert(None, "config");
         let mut config = empty();
         config.acl = t.acls.intern(&Acl::read_unsafe());
         // ZooKeeper installs this ACL with setACL(version -1), which stores -1 as the aversion.
         config.stat.aversion = -1;
-        t.nodes.insert(ROOT.into(), root);
-        t.nodes.insert(PROC_NODE.into(), proc_node);
-        t.nodes.insert(QUOTA_NODE.into(), empty());
-        t.nodes.insert(CONFIG_NODE.into(), config);
+        t.nodes.insert_new(ROOT, root);
+        t.nodes.insert_new(PROC_NODE, proc_node);
+        t.nodes.insert_new(QUOTA_NODE, empty());
+        t.nodes.insert_new(CONFIG_NODE, config);
         t.data_size = t.compute_data_size();
         t
     }
@@ -79,7 +92,7 @@ impl DataTree {
     /// An empty tree without system nodes, for snapshot loading (`insert_loaded_node` fills it).
     pub fn empty_for_load(extended_types_enabled: bool) -> DataTree {
         let mut t = DataTree::new(extended_types_enabled);
-        t.nodes.clear();
+        t.nodes = Store::new();
         t.acls = AclCache::new();
         t.data_size = 0;
         t
@@ -97,7 +110,7 @@ impl DataTree {
         }
     }
 
-    pub fn get(&self, path: &str) -> Option<&Node> {
+    pub fn get(&self, path: &str) -> Option<NodeRef<'_>> {
         self.nodes.get(Self::key(path))
     }
 
@@ -109,7 +122,7 @@ impl DataTree {
         EphemeralType::of(owner, self.extended_types_enabled)
     }
 
-    pub fn client_stat(&self, node: &Node) -> Stat {
+    pub fn client_stat(&self, node: NodeRef) -> Stat {
         node.client_stat(self.extended_types_enabled)
     }
 
@@ -118,7 +131,7 @@ impl DataTree {
     }
 
     /// The ACL list of a node (shared storage; clone only when needed).
-    pub fn acl_of(&self, node: &Node) -> Vec<Acl> {
+    pub fn acl_of(&self, node: NodeRef) -> Vec<Acl> {
         self.acls.get(node.acl)
     }
 
@@ -131,7 +144,7 @@ impl DataTree {
     }
 
     pub fn children(&self, path: &str) -> Option<Vec<String>> {
-        self.get(path).map(|n| n.children.iter().cloned().collect())
+        self.get(path).map(|n| n.children.iter().map(String::from).collect())
     }
 
     /// ZooKeeper's node count (`nodes.size()`), which includes the `""` alias of the root: a fresh tree says 5.
@@ -151,9 +164,9 @@ impl DataTree {
 
     fn compute_data_size(&self) -> i64 {
         // The `""` alias contributes 0 + root data.
-        let root_data = self.get(ROOT).and_then(|n| n.data.as_deref());
+        let root_data = self.get(ROOT).and_then(|n| n.data);
         let alias = path_size("", root_data);
-        alias + self.nodes.iter().map(|(p, n)| path_size(p, n.data.as_deref())).sum::<i64>()
+        alias + self.nodes.iter().map(|(p, n)| path_size(p, n.data)).sum::<i64>()
     }
 
     /// getAllChildrenNumber: descendants of `path` (for `/`: every node but the root).
@@ -165,7 +178,7 @@ impl DataTree {
         let mut stack = vec![path.to_string()];
         while let Some(p) = stack.pop() {
             if let Some(n) = self.nodes.get(&p) {
-                for c in &n.children {
+                for c in n.children.iter() {
                     count += 1;
                     stack.push(if p == ROOT { format!("/{c}") } else { format!("{p}/{c}") });
                 }
@@ -210,8 +223,13 @@ impl DataTree {
     }
 
     /// Iterates all (path, node) pairs (unordered).
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Node)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, NodeRef<'_>)> + '_ {
         self.nodes.iter()
+    }
+
+    /// Nodes held in memory over the snapshot base (changed since it), for diagnostics.
+    pub fn overlay_len(&self) -> usize {
+        self.nodes.overlay_len()
     }
 
     /// Snapshot loading: registers an ACL-cache entry with its original index.
@@ -228,18 +246,18 @@ impl DataTree {
         if key != ROOT {
             let (parent, child) = path::split(&key);
             match self.nodes.get_mut(Self::key(parent)) {
-                Some(p) => {
-                    p.children.insert(child.to_string());
-                }
+                Some((p, base)) => p.children.insert(base, child),
                 None => return false,
             }
             self.index_owner(&key, stat.ephemeral_owner);
         }
         let mut node = Node::new(data, acl, stat);
-        if let Some(old) = self.nodes.remove(&key) {
-            node.children = old.children;
+        if let Some((old, _)) = self.nodes.get_mut(&key) {
+            node.children = std::mem::take(&mut old.children);
+            *old = node;
+        } else {
+            self.nodes.insert_new(&key, node);
         }
-        self.nodes.insert(key, node);
         true
     }
 

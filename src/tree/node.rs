@@ -1,8 +1,9 @@
 //! One znode: data, interned ACL, persisted stat and children; plus ephemeral-owner classification.
 
 pub use crate::wire::StatPersisted;
+use super::base::BaseTree;
+use super::children::Children;
 use crate::wire::Stat;
-use std::collections::HashSet;
 
 /// The tree's constructor for the shared (snapshot) record.
 impl StatPersisted {
@@ -74,21 +75,77 @@ pub fn ttl_valid(ttl: i64) -> bool {
     ttl > 0 && ttl <= MAX_TTL
 }
 
+/// A node held in memory (changed since the last snapshot). Its children are a delta over the
+/// base layer (see `children.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     pub data: Option<Vec<u8>>,
     pub acl: i64,
     pub stat: StatPersisted,
-    pub children: HashSet<String>,
+    pub children: Children,
 }
 
 impl Node {
     pub fn new(data: Option<Vec<u8>>, acl: i64, stat: StatPersisted) -> Node {
-        Node { data, acl, stat, children: HashSet::new() }
+        Node { data, acl, stat, children: Children::default() }
+    }
+}
+
+/// A read view of one node, wherever it lives (memory or the mapped snapshot).
+#[derive(Clone, Copy)]
+pub struct NodeRef<'a> {
+    pub data: Option<&'a [u8]>,
+    pub acl: i64,
+    pub stat: StatPersisted,
+    pub children: ChildrenRef<'a>,
+}
+
+/// The child names of a `NodeRef`.
+#[derive(Clone, Copy)]
+pub enum ChildrenRef<'a> {
+    Base { base: &'a dyn BaseTree, idx: u32 },
+    Delta { base: Option<&'a dyn BaseTree>, children: &'a Children },
+}
+
+impl<'a> ChildrenRef<'a> {
+    pub fn len(&self) -> usize {
+        match *self {
+            ChildrenRef::Base { base, idx } => base.children(idx).len(),
+            ChildrenRef::Delta { base, children } => children.len(base),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        match *self {
+            ChildrenRef::Base { base, idx } => base.find_child(idx, name).is_some(),
+            ChildrenRef::Delta { base, children } => children.contains(base, name),
+        }
+    }
+
+    /// Child names, in no promised order (ZooKeeper's are unordered too).
+    pub fn iter(&self) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        match *self {
+            ChildrenRef::Base { base, idx } => Box::new(base.children(idx).map(move |c| base.name_of(c))),
+            ChildrenRef::Delta { base, children } => children.iter(base),
+        }
+    }
+}
+
+impl<'a> NodeRef<'a> {
+    pub fn of(n: &'a Node, base: Option<&'a dyn BaseTree>) -> NodeRef<'a> {
+        NodeRef { data: n.data.as_deref(), acl: n.acl, stat: n.stat, children: ChildrenRef::Delta { base, children: &n.children } }
+    }
+
+    pub fn of_base(base: &'a dyn BaseTree, idx: u32) -> NodeRef<'a> {
+        NodeRef { data: base.data(idx), acl: base.acl(idx), stat: base.stat(idx), children: ChildrenRef::Base { base, idx } }
     }
 
     pub fn data_len(&self) -> usize {
-        self.data.as_ref().map(|d| d.len()).unwrap_or(0)
+        self.data.map(|d| d.len()).unwrap_or(0)
     }
 
     /// DataNode.copyStat: derived fields and the client-visible owner.
@@ -139,8 +196,8 @@ mod tests {
     fn client_stat_cversion_and_owner() {
         let mut n = Node::new(Some(vec![1, 2]), -1, StatPersisted::new_node(5, 9, CONTAINER_EPHEMERAL_OWNER));
         n.stat.cversion = 3;
-        n.children.insert("a".into());
-        let s = n.client_stat(false);
+        n.children.insert(None, "a");
+        let s = NodeRef::of(&n, None).client_stat(false);
         assert_eq!(s.cversion, 5);
         assert_eq!(s.num_children, 1);
         assert_eq!(s.data_length, 2);

@@ -33,7 +33,7 @@ fn fresh_tree_system_nodes() {
     assert_eq!(t.all_children_number("/"), 3);
     assert_eq!(t.all_children_number("/zookeeper"), 2);
     assert_eq!(t.get("").unwrap().children.len(), 1, "\"\" aliases the root");
-    assert_eq!(t.get("/zookeeper/config").unwrap().data, Some(vec![]));
+    assert_eq!(t.get("/zookeeper/config").unwrap().data, Some(&[][..]));
     assert_eq!(t.stat("/zookeeper/config").unwrap().aversion, -1, "set by setACL(version -1)");
 }
 
@@ -222,11 +222,11 @@ fn snapshot_style_loading() {
     for (idx, acl) in src.acl_cache().entries() {
         t.insert_loaded_acl(idx, acl.to_vec());
     }
-    let mut paths: Vec<_> = src.iter().map(|(p, _)| p.clone()).collect();
+    let mut paths: Vec<String> = src.iter().map(|(p, _)| p.to_string()).collect();
     paths.sort();
     for p in paths {
         let n = src.get(&p).unwrap();
-        assert!(t.insert_loaded_node(&p, n.data.clone(), n.acl, n.stat));
+        assert!(t.insert_loaded_node(&p, n.data.map(|d| d.to_vec()), n.acl, n.stat));
     }
     t.finish_load();
     assert_eq!(t.digest(), src.digest());
