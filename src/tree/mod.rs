@@ -307,3 +307,5 @@ impl DataTree {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod layer_props;
