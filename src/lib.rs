@@ -3,7 +3,8 @@
 //! Layout (see ARCHITECTURE.md): `wire` (jute codec and records), `tree` (the ZNode tree),
 //! `txn` (transaction types), `watch` (watch tables), `auth` (ACL checks and auth providers),
 //! `session` (session tracking), `pipeline` (prepare → log → commit → apply → reply),
-//! `config` (zoo.cfg), `fourlw` (four-letter words), `server` (glommio executors, sockets: the edge).
+//! `config` (zoo.cfg), `fourlw` (four-letter words), `server` (glommio executors, sockets: the edge),
+//! `snapshot` (tree ↔ snapshot files of zkd-storage), `tools` (`zkd purge`, `zkd dump`).
 
 pub mod wire;
 pub mod tree;
@@ -15,3 +16,5 @@ pub mod pipeline;
 pub mod server;
 pub mod config;
 pub mod fourlw;
+pub mod snapshot;
+pub mod tools;

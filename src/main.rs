@@ -14,6 +14,11 @@ fn fail(msg: impl std::fmt::Display) -> ! {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if zkd::tools::is_tool_invocation(&args) {
+        let tool = <zkd::tools::ToolCli as clap::Parser>::parse();
+        std::process::exit(zkd::tools::run(tool));
+    }
     let cli = Cli::parse();
     let filter = cli.log_level.clone().or_else(|| std::env::var("ZKD_LOG").ok()).unwrap_or_else(|| "info".into());
     tracing_subscriber::fmt()
@@ -36,9 +41,14 @@ fn main() {
     let started_mono_ms = zkd::server::mono_ms();
     let core = core_config(&cfg, started_mono_ms);
 
-    let recovered = zkd::server::recover_tree(&cfg.data_log_dir, core.extended_types_enabled)
+    let recovered = zkd::server::recover_tree(&cfg.data_dir, &cfg.data_log_dir, core.extended_types_enabled)
         .unwrap_or_else(|e| fail(format!("recovery failed: {e}")));
-    tracing::info!(replayed = recovered.replayed, last_zxid = ?recovered.last_zxid, "recovered the transaction log");
+    tracing::info!(
+        snapshot_zxid = ?recovered.snapshot_zxid.map(|z| format!("0x{z:x}")),
+        replayed = recovered.replayed,
+        last_zxid = ?recovered.last_zxid.map(|z| format!("0x{z:x}")),
+        "recovered"
+    );
     let log_options = zkd_storage::LogOptions {
         pre_alloc_size: (cfg.pre_alloc_size_kb.max(4) as u64) * 1024,
         force_sync: cfg.force_sync,
@@ -68,6 +78,14 @@ fn main() {
             stats: zkd_storage::LogStats::new(),
         },
         tree: Some(recovered.tree),
+        snap_dir: zkd_storage::snapshot::snapshot_dir(&cfg.data_dir),
+        snapshot_at_start: recovered.replayed > 0,
+        autopurge: (cfg.autopurge_purge_interval_hours > 0).then(|| zkd::server::AutoPurge {
+            snap_dir: zkd_storage::snapshot::snapshot_dir(&cfg.data_dir),
+            log_dir: zkd_storage::log_dir(&cfg.data_log_dir),
+            retain: cfg.autopurge_snap_retain_count.max(3) as usize,
+            interval: Duration::from_secs(cfg.autopurge_purge_interval_hours as u64 * 3600),
+        }),
         info: ServerInfo {
             bound_port: cfg.client_addr.port(),
             full_version: zkd::fourlw::zkd_full_version(option_env!("ZKD_BUILD_DATE").unwrap_or("unknown")),
@@ -116,6 +134,7 @@ fn core_config(cfg: &ServerConfig, mono_ms: i64) -> CoreConfig {
     let mut core = cfg.core_config(mono_ms);
     core.enforce_quota = cfg.enforce_quota;
     core.max_buffer = cfg.jute_max_buffer.max(0) as usize;
+    core.snap_count = cfg.snap_count.max(2) as i64;
     let prop = |k: &str| cfg.system_properties.get(k).cloned();
     if let Some(path) = &cfg.jaas_config_path {
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| fail(format!("cannot read JAAS file {}: {e}", path.display())));

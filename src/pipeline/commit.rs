@@ -39,6 +39,27 @@ impl Core {
         while self.pending.front().map(|p| p.entry.header.zxid <= zxid).unwrap_or(false) {
             let Some(p) = self.pending.pop_front() else { break };
             self.apply_one(p.entry, p.origin, out);
+            self.count_for_snapshot(out);
+        }
+    }
+
+    /// Nothing more can become durable. Connections waiting for a write learn nothing about its
+    /// fate (it may or may not be on disk), so they are closed: ZooKeeper clients report
+    /// ConnectionLoss, the outcome ZooKeeper documents as unknown. Later writes get NotReadOnly.
+    pub(super) fn log_failed(&mut self, out: &mut Vec<Output>) {
+        self.log_failed = true;
+        let waiting: Vec<u64> = self
+            .pending
+            .iter()
+            .filter_map(|p| match p.origin {
+                Origin::Client { conn } | Origin::CreateSession { conn } | Origin::Resession { conn } => Some(conn),
+                Origin::Expire | Origin::Internal => None,
+            })
+            .collect();
+        for conn in waiting {
+            if self.conns.contains_key(&conn) {
+                self.close_conn(conn, out);
+            }
         }
     }
 

@@ -51,6 +51,9 @@ pub struct Core {
     pub(super) last_assigned_zxid: i64,
     pub(super) reaper: Reaper,
     pub(super) now: Clock,
+    pub(super) snapshots: super::snapshots::SnapshotPolicy,
+    /// The log failed: writes are refused (NotReadOnly), reads go on.
+    pub(super) log_failed: bool,
 }
 
 fn is_valid_op(op_code: i32) -> bool {
@@ -112,6 +115,7 @@ impl Core {
     pub fn with_tree(cfg: CoreConfig, tree: Option<DataTree>) -> Core {
         let tree = tree.unwrap_or_else(|| DataTree::new(cfg.extended_types_enabled));
         let now = Clock { mono_ms: cfg.initial_mono_ms, wall_ms: 0 };
+        let (cfg_snap_count, cfg_seed) = (cfg.snap_count, cfg.random_seed);
         let mut sessions = SessionTracker::new(cfg.tick_time_ms);
         for (id, t) in tree.sessions() {
             sessions.add(*id, *t, cfg.initial_mono_ms);
@@ -129,6 +133,8 @@ impl Core {
             overlay: Overlay::default(),
             pending: VecDeque::new(),
             now,
+            snapshots: super::snapshots::SnapshotPolicy::new(cfg_snap_count, &cfg_seed),
+            log_failed: false,
         }
     }
 
@@ -159,6 +165,9 @@ impl Core {
                 self.run_reaper(out);
             }
             Input::Durable { zxid } => self.commit_upto(zxid, out),
+            Input::LogFailed => self.log_failed(out),
+            Input::TakeSnapshot => self.start_snapshot(out),
+            Input::SnapshotWritten { base } => self.snapshot_written(base),
         }
     }
 
@@ -337,7 +346,7 @@ impl Core {
 
     /// A decoded request of an established connection (after touch/validity checks).
     pub fn handle_request(&mut self, conn: ConnId, xid: i32, op_code: i32, req: Request, out: &mut Vec<Output>) {
-        if self.cfg.read_only && (is_write_op(op_code) || op_code == op::SYNC) {
+        if (self.cfg.read_only || self.log_failed) && (is_write_op(op_code) || op_code == op::SYNC) {
             self.push_slot(conn, Slot::Deferred { xid, err: ErrorCode::NotReadOnly.code(), close: false }, out);
             return;
         }

@@ -18,8 +18,10 @@ mod reads;
 mod reaper;
 mod sasl;
 mod sessions;
+mod snapshots;
 
 pub use self::core::Core;
+pub use snapshots::BaseHandle;
 
 use crate::wire::{ConnectRequest, ConnectResponse, ReplyHeader, RequestHeader, Response, WatcherEvent};
 
@@ -69,6 +71,8 @@ pub struct CoreConfig {
     pub enforce_quota: bool,
     /// jute.maxbuffer, passed to the request decoder.
     pub max_buffer: usize,
+    /// zookeeper.snapCount: a snapshot after snapCount/2 .. snapCount applied txns.
+    pub snap_count: i64,
 }
 
 impl Default for CoreConfig {
@@ -95,6 +99,7 @@ impl Default for CoreConfig {
             read_only: false,
             enforce_quota: false,
             max_buffer: 0xfffff,
+            snap_count: 100_000,
         }
     }
 }
@@ -111,6 +116,12 @@ pub enum Input {
     Tick,
     /// Every txn with zxid <= `zxid` is durable.
     Durable { zxid: i64 },
+    /// The transaction log failed (EIO, ENOSPC): nothing more can be made durable.
+    LogFailed,
+    /// Start a snapshot now if none is in progress (start-up, after replaying a log tail).
+    TakeSnapshot,
+    /// The snapshot from `Output::Snapshot` is written and mapped (`Some`), or could not be (`None`).
+    SnapshotWritten { base: Option<BaseHandle> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +131,8 @@ pub enum Output {
     Event { conn: ConnId, zxid: i64, event: WatcherEvent },
     Close { conn: ConnId },
     Append { zxid: i64, txn: crate::txn::TxnEntry },
+    /// Write this frozen state as a snapshot (in the background), then answer `SnapshotWritten`.
+    Snapshot(crate::tree::SnapshotJob),
 }
 
 /// Per-connection facts for cons/stat.

@@ -125,7 +125,7 @@ impl ConnStats {
                 }
             }
             Input::Disconnected { conn } => self.closed(*conn),
-            Input::Tick | Input::Durable { .. } => {}
+            Input::Tick | Input::Durable { .. } | Input::LogFailed | Input::TakeSnapshot | Input::SnapshotWritten { .. } => {}
         }
     }
 
@@ -140,7 +140,7 @@ impl ConnStats {
             }
             Output::Reply { conn, header, .. } => (*conn, Some(header.zxid), true),
             Output::Event { conn, .. } => (*conn, None, false),
-            Output::Close { .. } | Output::Append { .. } => return,
+            Output::Close { .. } | Output::Append { .. } | Output::Snapshot(_) => return,
         };
         self.packets_sent += 1;
         let Some(c) = self.conns.get_mut(&conn) else { return };

@@ -221,7 +221,7 @@ fn encode(buf: &mut Vec<u8>, msg: ToClient, shared: &ConnShared) -> bool {
             false
         }
         ToClient::Core(Output::Close { .. }) => true,
-        ToClient::Core(Output::Append { .. }) => false,
+        ToClient::Core(Output::Append { .. }) | ToClient::Core(Output::Snapshot(_)) => false,
         ToClient::Text { text, .. } => {
             buf.extend_from_slice(text.as_bytes());
             true

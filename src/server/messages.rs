@@ -29,7 +29,7 @@ impl ToClient {
             | ToClient::Core(Output::Event { conn, .. })
             | ToClient::Core(Output::Close { conn })
             | ToClient::Text { conn, .. } => Some(*conn),
-            ToClient::Core(Output::Append { .. }) => None,
+            ToClient::Core(Output::Append { .. }) | ToClient::Core(Output::Snapshot(_)) => None,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! pipeline executor (the `Core`: prepare, commit, apply, watches, sessions) and one log executor.
 //! They share nothing and talk over glommio shared channels.
 
+mod autopurge;
 mod client_executor;
 mod clock;
 mod conn_stats;
@@ -15,7 +16,9 @@ mod messages;
 mod outbox;
 mod pipeline_executor;
 mod recovery;
+mod snapshotter;
 
+pub use autopurge::AutoPurge;
 pub use connection::ConnLimits;
 pub use log_executor::LogParams;
 pub use clock::mono_ms;
@@ -61,6 +64,12 @@ pub struct ServerParams {
     pub log: LogParams,
     /// The tree rebuilt by recovery (None: a fresh tree).
     pub tree: Option<DataTree>,
+    /// `<dataDir>/version-2`, where snapshots go.
+    pub snap_dir: std::path::PathBuf,
+    /// Take a snapshot right after start (recovery replayed a log tail worth folding in).
+    pub snapshot_at_start: bool,
+    /// autopurge.* (None: purgeInterval 0, disabled as in ZooKeeper).
+    pub autopurge: Option<AutoPurge>,
 }
 
 /// A started server: its executors run on their own threads until the process exits.
@@ -113,7 +122,12 @@ pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
             .map_err(to_io)?,
     );
 
+    if let Some(p) = params.autopurge.clone() {
+        autopurge::spawn(p)?;
+    }
     let core = Core::with_tree(params.core, params.tree);
+    let snapshotter = snapshotter::Snapshotter::new(params.snap_dir);
+    let snapshot_at_start = params.snapshot_at_start;
     let tick = params.tick;
     let mut info = params.info;
     info.bound_port = local_addr.port();
@@ -126,7 +140,7 @@ pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
     handles.push(
         LocalExecutorBuilder::new(placement(params.placement.pipeline))
             .name("zkd-pipeline")
-            .spawn(move || pipeline_executor::run(core, tick, channels, Rc::new(info)))
+            .spawn(move || pipeline_executor::run(core, tick, channels, Rc::new(info), snapshotter, snapshot_at_start))
             .map_err(to_io)?,
     );
 

@@ -8,6 +8,7 @@ use super::fourlw_answer::answer_four_letter_word;
 use super::messages::{owner_of, ToClient, ToPipeline};
 use zkd_storage::LogNotice;
 use super::outbox::Outbox;
+use super::snapshotter::Snapshotter;
 use super::ServerInfo;
 use crate::pipeline::{Core, Input, Output};
 use glommio::channels::shared_channel::{ConnectedReceiver, SharedReceiver, SharedSender};
@@ -17,6 +18,7 @@ use std::time::Duration;
 
 struct Pipeline {
     core: RefCell<Core>,
+    snapshotter: Snapshotter,
     stats: RefCell<ConnStats>,
     clients: Vec<Rc<Outbox<ToClient>>>,
     log: Rc<Outbox<(i64, crate::txn::TxnEntry)>>,
@@ -35,6 +37,7 @@ impl Pipeline {
         for out in outs.drain(..) {
             match out {
                 Output::Append { zxid, txn } => self.log.push((zxid, txn)),
+                Output::Snapshot(job) => self.snapshotter.start(job),
                 other => {
                     self.stats.borrow_mut().on_output(&other);
                     let dest = match &other {
@@ -42,7 +45,7 @@ impl Pipeline {
                         | Output::Reply { conn, .. }
                         | Output::Event { conn, .. }
                         | Output::Close { conn } => owner_of(*conn),
-                        Output::Append { .. } => unreachable!("appends are routed above"),
+                        Output::Append { .. } | Output::Snapshot(_) => unreachable!("routed above"),
                     };
                     if let Some(client) = self.clients.get(dest) {
                         client.push(ToClient::Core(other));
@@ -83,7 +86,10 @@ pub struct PipelineChannels {
     pub from_log: SharedReceiver<LogNotice>,
 }
 
-pub async fn run(core: Core, tick: Duration, channels: PipelineChannels, info: Rc<ServerInfo>) {
+/// How often a finished background snapshot is looked for.
+const SNAPSHOT_POLL: Duration = Duration::from_millis(20);
+
+pub async fn run(core: Core, tick: Duration, channels: PipelineChannels, info: Rc<ServerInfo>, snapshotter: Snapshotter, snapshot_at_start: bool) {
     // Connect receivers in their own tasks first: each peer executor blocks on its sender's
     // connect() until this side connects, in whatever order the peers do it.
     let client_rx: Vec<_> = channels.from_clients.into_iter().map(|rx| glommio::spawn_local(rx.connect())).collect();
@@ -95,6 +101,7 @@ pub async fn run(core: Core, tick: Duration, channels: PipelineChannels, info: R
     let log = Outbox::spawn(channels.to_log.connect().await);
     let p = Rc::new(Pipeline {
         core: RefCell::new(core),
+        snapshotter,
         stats: RefCell::new(ConnStats::default()),
         clients,
         log,
@@ -120,9 +127,26 @@ pub async fn run(core: Core, tick: Duration, channels: PipelineChannels, info: R
             while let Some(notice) = rx.recv().await {
                 match notice {
                     LogNotice::Durable { zxid } => p.step(Input::Durable { zxid }),
-                    // The log stopped acknowledging: writes stay unanswered (never acknowledged and
-                    // then lost); reads go on. Clients see their writes time out.
-                    LogNotice::Failed { error } => tracing::error!(%error, "transaction log failed: writes are no longer acknowledged"),
+                    // Nothing acknowledged is ever lost: writes in flight end in ConnectionLoss,
+                    // later ones are refused with NotReadOnly; reads go on.
+                    LogNotice::Failed { error } => {
+                        tracing::error!(%error, "transaction log failed: writes are refused from now on (reads are still served)");
+                        p.step(Input::LogFailed);
+                    }
+                }
+            }
+        }));
+    }
+    if snapshot_at_start {
+        p.step(Input::TakeSnapshot);
+    }
+    {
+        let p = p.clone();
+        tasks.push(glommio::spawn_local(async move {
+            loop {
+                glommio::timer::sleep(SNAPSHOT_POLL).await;
+                if let Some(base) = p.snapshotter.try_finished() {
+                    p.step(Input::SnapshotWritten { base });
                 }
             }
         }));

@@ -17,9 +17,23 @@ pub struct SnapshotJob {
     pub node_count: usize,
 }
 
+impl std::fmt::Debug for SnapshotJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SnapshotJob(zxid 0x{:x}, {} nodes)", self.last_zxid, self.node_count)
+    }
+}
+
+/// Jobs compare by identity of their frozen layer.
+impl PartialEq for SnapshotJob {
+    fn eq(&self, other: &Self) -> bool {
+        self.last_zxid == other.last_zxid && Arc::ptr_eq(&self.view.frozen, &other.view.frozen)
+    }
+}
+impl Eq for SnapshotJob {}
+
 impl SnapshotJob {
     /// Every node as (path, data, acl, stat), in no particular order.
-    pub fn for_each_node(&self, f: impl FnMut(&str, Option<&[u8]>, i64, StatPersisted)) {
+    pub fn for_each_node<'a>(&'a self, f: impl FnMut(&'a str, Option<&'a [u8]>, i64, StatPersisted)) {
         self.view.for_each_node(f)
     }
 

@@ -45,7 +45,7 @@ pub struct FrozenView {
 
 impl FrozenView {
     /// Every node of base + frozen as (path, data, acl, stat), in no particular order.
-    pub fn for_each_node(&self, mut f: impl FnMut(&str, Option<&[u8]>, i64, super::StatPersisted)) {
+    pub fn for_each_node<'a>(&'a self, mut f: impl FnMut(&'a str, Option<&'a [u8]>, i64, super::StatPersisted)) {
         for (p, n) in self.frozen.iter() {
             if let Some(n) = n {
                 f(p, n.data.as_deref(), n.acl, n.stat);

@@ -15,8 +15,11 @@ use crate::segment::{is_tmp_segment, parse_segment_name};
 pub struct SegmentInfo {
     pub name: String,
     pub first_zxid: i64,
-    /// None: the segment holds no record.
+    /// None: the segment holds no record, or it was not read (`skipped`).
     pub last_zxid: Option<i64>,
+    /// Not read: every record in it is at or before the zxid recovery started after (a newer
+    /// segment starts no later than that zxid + 1), so a snapshot already holds them.
+    pub skipped: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +118,14 @@ pub fn recover_with<B: Backend>(
     let mut prev: Option<i64> = None;
     for (i, (first, name)) in segs.iter().enumerate() {
         let is_last = i + 1 == segs.len();
+        // Restart cost must not grow with the log a snapshot already covers: skip such segments.
+        if let Some((next_first, _)) = segs.get(i + 1) {
+            if after_zxid < i64::MAX && *next_first <= after_zxid.saturating_add(1) {
+                info.segments.push(SegmentInfo { name: name.clone(), first_zxid: *first, last_zxid: None, skipped: true });
+                prev = None;
+                continue;
+            }
+        }
         let buf = b.read(name).map_err(|e| io_err(b, "reading", name, e))?;
         let scan = scan_checked(b, name, *first, &buf, prev)?;
         if let Some((off, dmg)) = &scan.damage {
@@ -172,6 +183,7 @@ pub fn recover_with<B: Backend>(
             name: name.clone(),
             first_zxid: *first,
             last_zxid: scan.last_zxid(),
+            skipped: false,
         });
     }
     info.last_zxid = prev;

@@ -9,3 +9,4 @@ mod reaper;
 mod sasl;
 mod raw_packets;
 mod state_machine_props;
+mod snapshots;
