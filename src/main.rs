@@ -55,6 +55,7 @@ fn main() {
         ..zkd_storage::LogOptions::default()
     };
 
+    let log_stats = zkd_storage::LogStats::new();
     let placement = CorePlacement {
         client: cfg.placement.client.clone(),
         pipeline: cfg.placement.pipeline,
@@ -75,7 +76,7 @@ fn main() {
             dir: zkd_storage::log_dir(&cfg.data_log_dir),
             options: log_options,
             last_zxid: recovered.last_zxid,
-            stats: zkd_storage::LogStats::new(),
+            stats: log_stats.clone(),
         },
         tree: Some(recovered.tree),
         snap_dir: zkd_storage::snapshot::snapshot_dir(&cfg.data_dir),
@@ -91,6 +92,7 @@ fn main() {
             full_version: zkd::fourlw::zkd_full_version(option_env!("ZKD_BUILD_DATE").unwrap_or("unknown")),
             env: environment(),
             started_mono_ms,
+            log_stats,
             config: cfg,
         },
     };

@@ -35,7 +35,7 @@ fn no_file_defaults() {
     })
     .unwrap();
     let c = p.config;
-    assert_eq!(c.client_addr, "127.0.0.1:2181".parse().unwrap());
+    assert_eq!(c.client_addr, "127.0.0.1:2181".parse::<std::net::SocketAddr>().unwrap());
     assert_eq!(c.data_dir, PathBuf::from("./zkd-data"));
     assert_eq!(c.data_log_dir, c.data_dir);
     assert_eq!((c.tick_time_ms, c.min_session_timeout_ms, c.max_session_timeout_ms), (2000, 4000, 40000));
@@ -56,7 +56,7 @@ fn no_file_defaults() {
 fn sample_file_parses_without_warnings() {
     let p = parse(SAMPLE).unwrap();
     let c = &p.config;
-    assert_eq!(c.client_addr, "0.0.0.0:2181".parse().unwrap());
+    assert_eq!(c.client_addr, "0.0.0.0:2181".parse::<std::net::SocketAddr>().unwrap());
     assert_eq!(c.data_dir, PathBuf::from("/tmp/zookeeper"));
     assert_eq!(c.data_log_dir, PathBuf::from("/tmp/zookeeper"));
     assert_eq!((c.tick_time_ms, c.init_limit, c.sync_limit), (2000, 10, 5));
@@ -109,18 +109,18 @@ fn continuation_keeps_the_first_line_number() {
 fn properties_syntax_and_trimming() {
     let c = parse("  dataDir : /var/zk  \nclientPort 2182\nclientPortAddress=\t::1 \ntickTime=1000\ntickTime=500\n").unwrap().config;
     assert_eq!(c.data_dir, PathBuf::from("/var/zk"));
-    assert_eq!(c.client_addr, "[::1]:2182".parse().unwrap());
+    assert_eq!(c.client_addr, "[::1]:2182".parse::<std::net::SocketAddr>().unwrap());
     assert_eq!(c.tick_time_ms, 500, "later duplicate wins");
 }
 
 #[test]
 fn client_address_resolution() {
     let c = parse("dataDir=/d\nclientPort=0\nclientPortAddress=localhost\n").unwrap().config;
-    assert_eq!(c.client_addr, "127.0.0.1:0".parse().unwrap());
+    assert_eq!(c.client_addr, "127.0.0.1:0".parse::<std::net::SocketAddr>().unwrap());
     let resolver = |h: &str| (h == "zk.example").then(|| "10.1.2.3".parse().unwrap());
     let mut src = sources("dataDir=/d\nclientPort=2181\nclientPortAddress=zk.example\n", "", "");
     src.resolve_host = Some(&resolver);
-    assert_eq!(parse_config(&src).unwrap().config.client_addr, "10.1.2.3:2181".parse().unwrap());
+    assert_eq!(parse_config(&src).unwrap().config.client_addr, "10.1.2.3:2181".parse::<std::net::SocketAddr>().unwrap());
 }
 
 #[test]
@@ -128,12 +128,12 @@ fn overrides_beat_the_file() {
     let mut src = sources("dataDir=/d\nclientPort=2181\nclientPortAddress=127.0.0.1\n", "", "");
     src.overrides = Overrides { client_port: Some(3000), data_dir: Some(PathBuf::from("/other")) };
     let c = parse_config(&src).unwrap().config;
-    assert_eq!(c.client_addr, "127.0.0.1:3000".parse().unwrap());
+    assert_eq!(c.client_addr, "127.0.0.1:3000".parse::<std::net::SocketAddr>().unwrap());
     assert_eq!(c.data_dir, PathBuf::from("/other"));
     assert_eq!(c.data_log_dir, PathBuf::from("/other"));
     // Also without a file, and dataDir does not need to be in the file then.
     let src = ConfigSources { file: None, overrides: Overrides { client_port: Some(2999), data_dir: None }, ..sources("", "", "") };
-    assert_eq!(parse_config(&src).unwrap().config.client_addr, "127.0.0.1:2999".parse().unwrap());
+    assert_eq!(parse_config(&src).unwrap().config.client_addr, "127.0.0.1:2999".parse::<std::net::SocketAddr>().unwrap());
     let mut src = sources("clientPort=1\n", "", "");
     src.overrides.data_dir = Some(PathBuf::from("/x"));
     assert_eq!(parse_config(&src).unwrap().config.data_dir, PathBuf::from("/x"));
@@ -297,7 +297,7 @@ fn parse_zoo_cfg_entry_point() {
     let (c, warnings) = parse_zoo_cfg("conf/zoo.cfg", SAMPLE, "-Xmx1g -Dzookeeper.4lw.commands.whitelist=ruok,mntr -Djute.maxbuffer=4194304", 3).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(c.tick_time_ms, 2000);
-    assert_eq!(c.client_addr, "0.0.0.0:2181".parse().unwrap());
+    assert_eq!(c.client_addr, "0.0.0.0:2181".parse::<std::net::SocketAddr>().unwrap());
     assert_eq!(c.jute_max_buffer, 4_194_304);
     assert!(c.four_lw_whitelist.allows("ruok") && c.four_lw_whitelist.allows("srvr") && !c.four_lw_whitelist.allows("stat"));
     assert_eq!(c.placement, ExecutorPlacement { client: vec![Some(0)], pipeline: Some(1), log: Some(2) });
@@ -314,7 +314,7 @@ fn parse_zoo_cfg_entry_point() {
 #[test]
 fn default_standalone_and_conf_lines() {
     let c = ServerConfig::default_standalone();
-    assert_eq!(c.client_addr, "127.0.0.1:2181".parse().unwrap());
+    assert_eq!(c.client_addr, "127.0.0.1:2181".parse::<std::net::SocketAddr>().unwrap());
     assert_eq!(c.data_dir, PathBuf::from("./zkd-data"));
     assert_eq!((c.tick_time_ms, c.min_session_timeout_ms, c.max_session_timeout_ms), (2000, 4000, 40000));
     assert_eq!(c.placement, ExecutorPlacement { client: vec![None], pipeline: None, log: None });

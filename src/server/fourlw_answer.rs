@@ -30,6 +30,28 @@ fn fd_counts() -> (i64, i64) {
     (open, max)
 }
 
+/// zkd's own mntr lines: group commit (records per fdatasync as a power-of-two histogram) and
+/// snapshots (how many, how many nodes are held in memory over the mapped one).
+fn storage_metrics(core: &Core, info: &ServerInfo) -> Vec<(String, fourlw::MetricValue)> {
+    use fourlw::MetricValue::Int;
+    let s = info.log_stats.snapshot();
+    let (taken, failed) = core.snapshot_counts();
+    let mut v = vec![
+        ("zkd_log_batches".to_string(), Int(s.batches as i64)),
+        ("zkd_log_records".to_string(), Int(s.records as i64)),
+        ("zkd_log_fsyncs".to_string(), Int(s.syncs as i64)),
+        ("zkd_log_fsync_ns_max".to_string(), Int(s.sync_ns_max as i64)),
+        ("zkd_log_failures".to_string(), Int(s.failures as i64)),
+        ("zkd_snapshots_taken".to_string(), Int(taken as i64)),
+        ("zkd_snapshots_failed".to_string(), Int(failed as i64)),
+        ("zkd_overlay_nodes".to_string(), Int(core.tree().overlay_len() as i64)),
+    ];
+    for (i, n) in s.batch_hist.iter().enumerate() {
+        v.push((format!("zkd_log_batch_records_ge_{}", 1u64 << i), Int(*n as i64)));
+    }
+    v
+}
+
 fn context(asking: ConnId, core: &Core, conns: &ConnStats, info: &ServerInfo, trace_mask: i64) -> FourLwContext {
     let stats = core.stats();
     let (now_mono, now_wall) = (mono_ms(), wall_ms());
@@ -67,6 +89,7 @@ fn context(asking: ConnId, core: &Core, conns: &ConnStats, info: &ServerInfo, tr
         global_sessions: stats.sessions.len() as i64,
         open_file_descriptor_count: open_fds,
         max_file_descriptor_count: max_fds,
+        extra: storage_metrics(core, info),
         ..MntrValues::default()
     };
     FourLwContext {

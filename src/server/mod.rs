@@ -50,6 +50,8 @@ pub struct ServerInfo {
     /// `envi` values by key (host.name, os.name, user.dir...).
     pub env: Vec<(String, String)>,
     pub started_mono_ms: i64,
+    /// The log executor's counters (mntr).
+    pub log_stats: std::sync::Arc<zkd_storage::LogStats>,
 }
 
 pub struct ServerParams {

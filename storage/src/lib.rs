@@ -9,8 +9,8 @@
 //! - `executor`: the group-commit loop run on the log executor, and its `LogStats`;
 //! - `sim`: a fault-injecting simulator of the same ops with a crash-image model (tests).
 //!
-//! Snapshots will live beside it in `snapshot` (rkyv archive writer/validator) and `snapshot_map`
-//! (memmap2 zero-copy view + overlay); retention in `purge`. See FORMAT.md for the on-disk format.
+//! Snapshots: `snapshot` (rkyv archive encoder, memory-mapped zero-copy reader, atomic files,
+//! retention, dump). See FORMAT.md (log) and SNAPSHOT.md (snapshots) for the on-disk formats.
 
 pub mod backend;
 pub mod error;
@@ -21,6 +21,7 @@ pub mod recovery;
 pub mod scan;
 pub mod segment;
 pub mod sim;
+pub mod snapshot;
 pub mod writer;
 
 pub use backend::{log_dir, Backend, FsBackend, MemBackend};

@@ -61,7 +61,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
     #[test]
     fn core_never_panics_and_keeps_its_output_contract(steps in proptest::collection::vec(step(), 1..60)) {
-        let mut h = H::new(super::harness::cfg());
+        // A tiny snapCount: snapshots freeze and install all along the run.
+        let mut h = H::new(crate::pipeline::CoreConfig { snap_count: 4, ..super::harness::cfg() });
         let mut sessions: Vec<(i64, Vec<u8>)> = Vec::new();
         let mut known: HashSet<ConnId> = HashSet::new();
         let mut answered: HashSet<ConnId> = HashSet::new();
@@ -93,9 +94,11 @@ proptest! {
                 Step::Tick(ms) => { h.now.mono_ms += ms as i64; h.now.wall_ms += ms as i64; Input::Tick }
                 Step::Durable => Input::Durable { zxid: h.last_appended },
             };
+            let mut jobs = Vec::new();
             for out in h.input(input) {
                 match out {
                     Output::Append { .. } => {}
+                    Output::Snapshot(job) => jobs.push(job),
                     Output::Connected { conn, resp, close_after } => {
                         prop_assert!(known.contains(&conn), "handshake answer to an unknown connection");
                         prop_assert!(!closed.contains(&conn), "output after Close");
@@ -112,6 +115,13 @@ proptest! {
                     }
                     Output::Close { conn } => { closed.insert(conn); }
                 }
+            }
+            for job in jobs {
+                let (base, _) = job.to_mem_base();
+                let before = h.core.tree().digest();
+                let out = h.input(crate::pipeline::Input::SnapshotWritten { base: Some(crate::pipeline::BaseHandle(std::sync::Arc::new(base))) });
+                prop_assert!(out.is_empty());
+                prop_assert_eq!(h.core.tree().digest(), before, "installing a snapshot changed the tree");
             }
         }
     }
