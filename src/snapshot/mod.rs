@@ -47,3 +47,6 @@ pub fn load_newest(snap_dir: &Path, extended_types_enabled: bool) -> Result<Opti
         tree_from(s, extended_types_enabled)
     }))
 }
+
+#[cfg(test)]
+mod tests;
