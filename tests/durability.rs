@@ -14,7 +14,9 @@ const WRITERS: usize = 4;
 
 #[test]
 fn acknowledged_creates_survive_kill_dash_nine() {
-    let mut z = Zkd::start("preAllocSize=1024\n");
+    // A small snapCount: snapshots are written (and interrupted by the kill) all along the run,
+    // so restarts come from "snapshot + log tail" as well as from the log alone.
+    let mut z = Zkd::start("preAllocSize=1024\nsnapCount=300\n");
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let acked: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::new(Mutex::new(Vec::new()));
     for round in 0..ROUNDS {
@@ -70,4 +72,9 @@ fn acknowledged_creates_survive_kill_dash_nine() {
             }
         });
     }
+    let snaps = std::fs::read_dir(z.dir.path().join("data/version-2"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("zkdsnap."))
+        .count();
+    assert!(snaps > 0, "the run never wrote a snapshot: the crash rounds did not exercise them");
 }
