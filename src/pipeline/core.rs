@@ -167,7 +167,7 @@ impl Core {
             Input::Durable { zxid } => self.commit_upto(zxid, out),
             Input::LogFailed => self.log_failed(out),
             Input::TakeSnapshot => self.start_snapshot(out),
-            Input::SnapshotWritten { base } => self.snapshot_written(base),
+            Input::SnapshotWritten { base } => self.snapshot_written(base, out),
         }
     }
 

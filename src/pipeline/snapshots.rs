@@ -85,7 +85,7 @@ impl Core {
     }
 
     /// The edge wrote (`Some`) or failed to write (`None`) the snapshot it was given.
-    pub(super) fn snapshot_written(&mut self, base: Option<BaseHandle>) {
+    pub(super) fn snapshot_written(&mut self, base: Option<BaseHandle>, out: &mut Vec<Output>) {
         if !self.tree.snapshot_in_progress() {
             return;
         }
@@ -93,6 +93,10 @@ impl Core {
             Some(b) => {
                 self.tree.install_snapshot(b.0);
                 self.snapshots.taken += 1;
+                // Under a heavy write load the next one may be due already.
+                if self.snapshots.due() {
+                    self.start_snapshot(out);
+                }
             }
             None => {
                 self.tree.abort_snapshot();

@@ -147,6 +147,11 @@ pub async fn run(core: Core, tick: Duration, channels: PipelineChannels, info: R
                 glommio::timer::sleep(SNAPSHOT_POLL).await;
                 if let Some(base) = p.snapshotter.try_finished() {
                     p.step(Input::SnapshotWritten { base });
+                    // The frozen layer was just freed: hand its pages back to the OS.
+                    // SAFETY: malloc_trim only releases free heap memory.
+                    unsafe {
+                        libc::malloc_trim(0);
+                    }
                 }
             }
         }));

@@ -2,7 +2,6 @@
 
 use super::format::{home_slot, AclEntry, Body, Header, NodeRec, EMPTY, HEADER_LEN, NULL_DATA};
 use super::{SnapError, SnapshotInput};
-use std::cmp::Ordering;
 
 fn parent_of(path: &str) -> &str {
     match path.rfind('/') {
@@ -21,8 +20,9 @@ fn name_of(path: &str) -> &str {
     }
 }
 
-fn order(a: &str, b: &str) -> Ordering {
-    (parent_of(a), name_of(a)).cmp(&(parent_of(b), name_of(b)))
+/// A node's sort key, split once: comparing (parent, name) must not re-scan paths per comparison.
+fn key<'a>(path: &'a str) -> (&'a str, &'a str) {
+    (parent_of(path), name_of(path))
 }
 
 /// Builds the hash index over `paths` (one per node, in node order).
@@ -56,8 +56,11 @@ fn lookup(index: &[u32], sorted: &[&str], path: &str) -> Option<u32> {
 
 /// The complete file: header + archived body.
 pub fn encode_snapshot(input: &SnapshotInput) -> Result<Vec<u8>, SnapError> {
-    let mut nodes: Vec<&super::NodeIn> = input.nodes.iter().collect();
-    nodes.sort_unstable_by(|a, b| order(a.path, b.path));
+    let mut keyed: Vec<((&str, &str), &super::NodeIn)> = input.nodes.iter().map(|n| (key(n.path), n)).collect();
+    // Input from a running tree arrives mostly in base order (already sorted), which pdqsort
+    // handles in close to linear time.
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let nodes: Vec<&super::NodeIn> = keyed.into_iter().map(|(_, n)| n).collect();
     if nodes.first().map(|n| n.path) != Some("/") {
         return Err(SnapError::Invalid("the root \"/\" is missing".into()));
     }
