@@ -80,7 +80,7 @@ fn main() {
         },
         tree: Some(recovered.tree),
         snap_dir: zkd_storage::snapshot::snapshot_dir(&cfg.data_dir),
-        snapshot_at_start: recovered.replayed > 0,
+        replayed: recovered.replayed,
         autopurge: (cfg.autopurge_purge_interval_hours > 0).then(|| zkd::server::AutoPurge {
             snap_dir: zkd_storage::snapshot::snapshot_dir(&cfg.data_dir),
             log_dir: zkd_storage::log_dir(&cfg.data_log_dir),

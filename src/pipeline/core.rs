@@ -163,6 +163,10 @@ impl Core {
             Input::Tick => {
                 self.expire_sessions(out);
                 self.run_reaper(out);
+                // Due without a new txn: a long log tail was replayed at start-up.
+                if self.snapshots.due() {
+                    self.start_snapshot(out);
+                }
             }
             Input::Durable { zxid } => self.commit_upto(zxid, out),
             Input::LogFailed => self.log_failed(out),

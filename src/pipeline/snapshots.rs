@@ -61,7 +61,7 @@ impl SnapshotPolicy {
         self.roll = (self.rng % self.half.max(1) as u64) as i64;
     }
 
-    fn due(&self) -> bool {
+    pub(super) fn due(&self) -> bool {
         self.since_last > self.half + self.roll
     }
 }
@@ -103,6 +103,11 @@ impl Core {
                 self.snapshots.failed += 1;
             }
         }
+    }
+
+    /// Txns replayed from the log at start-up count towards the next snapshot, as if just applied.
+    pub fn count_replayed(&mut self, txns: u64) {
+        self.snapshots.since_last = self.snapshots.since_last.saturating_add(txns as i64);
     }
 
     /// Snapshots installed and failed since start (mntr, tests).

@@ -68,8 +68,8 @@ pub struct ServerParams {
     pub tree: Option<DataTree>,
     /// `<dataDir>/version-2`, where snapshots go.
     pub snap_dir: std::path::PathBuf,
-    /// Take a snapshot right after start (recovery replayed a log tail worth folding in).
-    pub snapshot_at_start: bool,
+    /// Log records recovery replayed on top of the snapshot: they count towards the next one.
+    pub replayed: u64,
     /// autopurge.* (None: purgeInterval 0, disabled as in ZooKeeper).
     pub autopurge: Option<AutoPurge>,
 }
@@ -127,9 +127,9 @@ pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
     if let Some(p) = params.autopurge.clone() {
         autopurge::spawn(p)?;
     }
-    let core = Core::with_tree(params.core, params.tree);
+    let mut core = Core::with_tree(params.core, params.tree);
+    core.count_replayed(params.replayed);
     let snapshotter = snapshotter::Snapshotter::new(params.snap_dir);
-    let snapshot_at_start = params.snapshot_at_start;
     let tick = params.tick;
     let mut info = params.info;
     info.bound_port = local_addr.port();
@@ -142,7 +142,7 @@ pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
     handles.push(
         LocalExecutorBuilder::new(placement(params.placement.pipeline))
             .name("zkd-pipeline")
-            .spawn(move || pipeline_executor::run(core, tick, channels, Rc::new(info), snapshotter, snapshot_at_start))
+            .spawn(move || pipeline_executor::run(core, tick, channels, Rc::new(info), snapshotter))
             .map_err(to_io)?,
     );
 

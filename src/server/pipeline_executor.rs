@@ -89,7 +89,7 @@ pub struct PipelineChannels {
 /// How often a finished background snapshot is looked for.
 const SNAPSHOT_POLL: Duration = Duration::from_millis(20);
 
-pub async fn run(core: Core, tick: Duration, channels: PipelineChannels, info: Rc<ServerInfo>, snapshotter: Snapshotter, snapshot_at_start: bool) {
+pub async fn run(core: Core, tick: Duration, channels: PipelineChannels, info: Rc<ServerInfo>, snapshotter: Snapshotter) {
     // Connect receivers in their own tasks first: each peer executor blocks on its sender's
     // connect() until this side connects, in whatever order the peers do it.
     let client_rx: Vec<_> = channels.from_clients.into_iter().map(|rx| glommio::spawn_local(rx.connect())).collect();
@@ -136,9 +136,6 @@ pub async fn run(core: Core, tick: Duration, channels: PipelineChannels, info: R
                 }
             }
         }));
-    }
-    if snapshot_at_start {
-        p.step(Input::TakeSnapshot);
     }
     {
         let p = p.clone();
