@@ -98,7 +98,7 @@ fn placement(cpu: Option<usize>) -> Placement {
 
 /// Binds the client port and starts every executor.
 pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
-    let listener = bind(params.client_addr, params.listen_backlog)?;
+    let listener = bind_retrying(params.client_addr, params.listen_backlog)?;
     let local_addr = listener.local_addr()?;
     let n_clients = params.placement.client.len().max(1);
 
@@ -167,6 +167,25 @@ pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
 
 fn to_io(e: glommio::GlommioError<()>) -> std::io::Error {
     std::io::Error::other(e.to_string())
+}
+
+/// A process killed with -9 can hold its port a moment longer than it lives: the kernel tears its
+/// io_uring instance (with a pending accept on the listener) down asynchronously. So a restart
+/// right after a crash retries a busy port for a bounded while before failing as ZooKeeper does.
+fn bind_retrying(addr: SocketAddr, backlog: i32) -> std::io::Result<std::net::TcpListener> {
+    const TRIES: u32 = 30;
+    for attempt in 1..=TRIES {
+        match bind(addr, backlog) {
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && attempt < TRIES => {
+                if attempt == 1 {
+                    tracing::warn!(%addr, "client port in use; retrying for up to 3 s (a previous instance may still be exiting)");
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            other => return other,
+        }
+    }
+    unreachable!("the last attempt returns")
 }
 
 /// A plain listening socket (no SO_REUSEPORT: a second server on the same port must fail, as Java's does).
