@@ -9,7 +9,10 @@ use std::time::Duration;
 use zookeeper_client as zk;
 use zk::{Acls, CreateMode};
 
-const ROUNDS: usize = 20;
+/// Crash rounds; `ZKD_CRASH_ROUNDS` raises it for long runs (scripts/crash-loop.sh).
+fn rounds() -> usize {
+    std::env::var("ZKD_CRASH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20)
+}
 const WRITERS: usize = 4;
 
 #[test]
@@ -19,7 +22,8 @@ fn acknowledged_creates_survive_kill_dash_nine() {
     let mut z = Zkd::start("preAllocSize=1024\nsnapCount=300\n");
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let acked: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::new(Mutex::new(Vec::new()));
-    for round in 0..ROUNDS {
+    let rounds = rounds();
+    for round in 0..rounds {
         let addr = z.connect_string();
         let acked_now = acked.clone();
         // Writers run until the server dies under them; each records only what was acknowledged.

@@ -1,6 +1,8 @@
 //! Starts the real `zkd` binary on an ephemeral loopback port with a temporary data directory.
 #![allow(dead_code)]
 
+pub mod tree_listing;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -11,6 +13,19 @@ pub struct Zkd {
     pub addr: SocketAddr,
     pub dir: tempfile::TempDir,
     child: Child,
+    data: PathBuf,
+    capture_log: bool,
+}
+
+/// How to start zkd beyond the defaults of `Zkd::start`.
+#[derive(Default)]
+pub struct ZkdOptions {
+    /// Extra zoo.cfg lines.
+    pub extra_cfg: String,
+    /// dataDir somewhere else than `<tempdir>/data` (e.g. on a small tmpfs).
+    pub data_dir: Option<PathBuf>,
+    /// Append zkd's stderr to `<tempdir>/zkd.log` (read it with `log_text`) instead of inheriting it.
+    pub capture_log: bool,
 }
 
 fn free_port() -> u16 {
@@ -20,11 +35,17 @@ fn free_port() -> u16 {
 impl Zkd {
     /// Starts zkd with the given extra zoo.cfg lines.
     pub fn start(extra_cfg: &str) -> Zkd {
+        Zkd::start_with(ZkdOptions { extra_cfg: extra_cfg.to_string(), ..ZkdOptions::default() })
+    }
+
+    /// Starts zkd as `start` does, with the choices of `opts`.
+    pub fn start_with(opts: ZkdOptions) -> Zkd {
+        let extra_cfg = opts.extra_cfg.as_str();
         let mut dir = tempfile::tempdir().expect("tempdir");
         for _attempt in 0..5 {
             let port = free_port();
             let cfg = dir.path().join("zoo.cfg");
-            let data = dir.path().join("data");
+            let data = opts.data_dir.clone().unwrap_or_else(|| dir.path().join("data"));
             std::fs::write(
                 &cfg,
                 format!(
@@ -33,14 +54,9 @@ impl Zkd {
                 ),
             )
             .expect("write zoo.cfg");
-            let child = Command::new(env!("CARGO_BIN_EXE_zkd"))
-                .arg(&cfg)
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("spawn zkd");
+            let child = spawn_zkd(dir.path(), opts.capture_log);
             let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-            let mut zkd = Zkd { addr, dir, child };
+            let mut zkd = Zkd { addr, dir, child, data, capture_log: opts.capture_log };
             if zkd.wait_ready(Duration::from_secs(20)) {
                 return zkd;
             }
@@ -91,13 +107,7 @@ impl Zkd {
     /// Starts zkd again on the same port and data directory.
     pub fn restart(&mut self) {
         self.kill9();
-        let cfg = self.dir.path().join("zoo.cfg");
-        self.child = Command::new(env!("CARGO_BIN_EXE_zkd"))
-            .arg(&cfg)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn zkd");
+        self.child = spawn_zkd(self.dir.path(), self.capture_log);
         assert!(self.wait_ready(Duration::from_secs(30)), "zkd did not come back after a restart");
     }
 
@@ -119,8 +129,30 @@ impl Zkd {
     }
 
     pub fn data_dir(&self) -> PathBuf {
-        self.dir.path().join("data")
+        self.data.clone()
     }
+
+    /// Everything zkd wrote to stderr so far (empty unless started with `capture_log`).
+    pub fn log_text(&self) -> String {
+        std::fs::read(self.dir.path().join("zkd.log")).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+    }
+}
+
+/// Runs zkd on `<dir>/zoo.cfg`; with `capture_log` its stderr is appended to `<dir>/zkd.log`
+/// (appended, so the log of every restart is kept).
+fn spawn_zkd(dir: &std::path::Path, capture_log: bool) -> Child {
+    let stderr = if capture_log {
+        let f = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("zkd.log")).expect("open zkd.log");
+        Stdio::from(f)
+    } else {
+        Stdio::inherit()
+    };
+    Command::new(env!("CARGO_BIN_EXE_zkd"))
+        .arg(dir.join("zoo.cfg"))
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn zkd")
 }
 
 impl Drop for Zkd {
