@@ -25,6 +25,15 @@ impl Core {
             let id = self.session_ids.next();
             self.sessions.add(id, t, now);
             c.session = id;
+            if self.log_failed {
+                // Nothing can be logged any more: the session lives in memory only (like the local
+                // sessions of ZooKeeper's read-only server), so reads stay possible; writes are
+                // refused with NotReadOnly.
+                c.state = ConnState::Established;
+                out.push(Output::Connected { conn, resp: self.connect_response(t, id, req.read_only), close_after: false });
+                self.conns.insert(conn, c);
+                return;
+            }
             let zxid = self.append_txn(id, 0, op::CREATE_SESSION, Txn::CreateSession { timeout: t }, Origin::CreateSession { conn }, out);
             c.state = ConnState::AwaitingSession { zxid };
             self.conns.insert(conn, c);

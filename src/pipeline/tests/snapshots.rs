@@ -90,6 +90,12 @@ fn log_failure_closes_waiting_writers_and_refuses_new_writes_but_serves_reads() 
     assert_eq!(hd.err, 0);
     assert!(matches!(body, Response::GetData(Some(d), _) if d == b"k"));
     assert_eq!(read(&mut h, "/unknown").0.err, ErrorCode::NoNode.code());
+    // A new session still connects (in memory only: nothing is logged) and can read.
+    let out = h.input(Input::Connect { conn: 3, remote: REMOTE.parse().unwrap(), req: connect_req(0, vec![0; 16], 30000, 0) });
+    assert!(appends(&out).is_empty(), "{out:?}");
+    assert!(matches!(out.as_slice(), [Output::Connected { conn: 3, close_after: false, .. }]), "{out:?}");
+    let (hd, _) = reply(&h.send(3, 1, op::GET_DATA, Request::GetData(PathWatch { path: "/kept".into(), watch: false })));
+    assert_eq!(hd.err, 0);
 }
 
 fn setup_two() -> H {
