@@ -1,14 +1,17 @@
 //! Fills a ZooKeeper-compatible server with N persistent znodes (for restart and memory
 //! measurements): `cargo run --release --example populate -- HOST:PORT N [VALUE_BYTES] [FANOUT]`.
 //! Paths are /populate/pNNNN/nNNNNNNNN, FANOUT children per parent; a window of requests is kept
-//! in flight. Works against Apache ZooKeeper and zkd alike.
+//! in flight (`POPULATE_WINDOW`, default 2000). Works against Apache ZooKeeper and zkd alike.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 use zookeeper_client as zk;
 
-const WINDOW: usize = 2000;
+/// Requests in flight (the offered load); `POPULATE_WINDOW` overrides.
+fn window() -> usize {
+    std::env::var("POPULATE_WINDOW").ok().and_then(|v| v.parse().ok()).unwrap_or(2000).max(1)
+}
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -30,7 +33,7 @@ async fn main() {
         let _ = client.create(&format!("/populate/p{p:04}"), b"", &opts).await;
     }
     let started = Instant::now();
-    let window = Arc::new(Semaphore::new(WINDOW));
+    let window = Arc::new(Semaphore::new(window()));
     let mut tasks = Vec::with_capacity(n);
     for i in 0..n {
         let permit = window.clone().acquire_owned().await.expect("semaphore");

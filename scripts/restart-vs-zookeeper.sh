@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Restart time and memory of zkd vs Apache ZooKeeper 3.8 (Debian) for the same tree, side by side.
 #
-#   scripts/restart-vs-zookeeper.sh [--nodes N] [--value-bytes B] [--restarts K] [--append-perf]
+#   scripts/restart-vs-zookeeper.sh [--nodes N] [--value-bytes B] [--restarts K] [--only zkd|zookeeper] [--append-perf]
 #
 # For each server: start it on loopback with its own temp dataDir (same disk), fill it with N
 # persistent znodes (examples/populate.rs, the same client for both), let it settle, then K times:
@@ -19,6 +19,7 @@ NODES=1000000
 VALUE=100
 RESTARTS=3
 APPEND=0
+ONLY=""
 SETTLE=${SETTLE:-20}
 ZK_HEAP=${ZK_HEAP:-1000m}
 while [ $# -gt 0 ]; do
@@ -27,10 +28,11 @@ while [ $# -gt 0 ]; do
     --value-bytes) VALUE=$2; shift 2 ;;
     --restarts) RESTARTS=$2; shift 2 ;;
     --append-perf) APPEND=1; shift ;;
+    --only) ONLY=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
-CMD="scripts/restart-vs-zookeeper.sh --nodes $NODES --value-bytes $VALUE --restarts $RESTARTS"
+CMD="scripts/restart-vs-zookeeper.sh --nodes $NODES --value-bytes $VALUE --restarts $RESTARTS${ONLY:+ --only $ONLY}"
 
 cargo build --release --bin zkd --example populate --example first_read >&2
 ZKD=$ROOT/target/release/zkd
@@ -100,8 +102,13 @@ measure() {  # measure KIND
   RESULT[$kind]="$median|$ready_rss|$settled_rss|$live|$disk|$pop|${times[*]}"
 }
 
-measure zookeeper
-measure zkd
+for kind in zookeeper zkd; do
+  if [ -z "$ONLY" ] || [ "$ONLY" = "$kind" ]; then
+    measure "$kind"
+  else
+    RESULT[$kind]="0|0 0 0|0 0 0|0 0 0|0|not measured|"
+  fi
+done
 
 field() { echo "${RESULT[$1]}" | cut -d'|' -f"$2"; }
 word() { echo "$1" | cut -d' ' -f"$2"; }
