@@ -60,7 +60,4 @@ impl BaseTree for MappedSnapshot {
     fn children(&self, idx: u32) -> Range<u32> {
         MappedSnapshot::children(self, idx)
     }
-    fn find_child(&self, parent: u32, name: &str) -> Option<u32> {
-        MappedSnapshot::find_child(self, parent, name)
-    }
 }

@@ -19,6 +19,7 @@ pub trait BaseTree: Send + Sync {
     fn stat(&self, idx: u32) -> StatPersisted;
     fn acl(&self, idx: u32) -> i64;
     fn children(&self, idx: u32) -> Range<u32>;
+    /// Binary search in the name-sorted child run.
     fn find_child(&self, parent: u32, name: &str) -> Option<u32> {
         let r = self.children(parent);
         let (mut lo, mut hi) = (r.start, r.end);

@@ -188,20 +188,6 @@ impl MappedSnapshot {
         first..first + r.child_count.to_native()
     }
 
-    pub fn find_child(&self, parent: u32, name: &str) -> Option<u32> {
-        let r = self.children(parent);
-        let (mut lo, mut hi) = (r.start, r.end);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.name_of(mid).cmp(name) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
-            }
-        }
-        None
-    }
-
     pub fn acls(&self) -> impl Iterator<Item = (i64, u64, Vec<SnapAcl>)> + '_ {
         self.body().acls.iter().map(|e| {
             let list = e
