@@ -54,8 +54,55 @@ fn lookup(index: &[u32], sorted: &[&str], path: &str) -> Option<u32> {
     }
 }
 
-/// The complete file: header + archived body.
+/// The complete file in memory: header + archived body (tests, tools; the server streams instead).
 pub fn encode_snapshot(input: &SnapshotInput) -> Result<Vec<u8>, SnapError> {
+    let body = build_body(input)?;
+    let bytes = rkyv::to_bytes::<rkyv::rancor::Error>(&body).map_err(|e| SnapError::Invalid(format!("archiving: {e}")))?;
+    let header = Header {
+        last_zxid: input.last_zxid,
+        node_count: body.nodes.len() as u64,
+        body_len: bytes.len() as u64,
+        body_xxh3: xxhash_rust::xxh3::xxh3_64(&bytes),
+    };
+    let mut out = Vec::with_capacity(HEADER_LEN + bytes.len());
+    out.extend_from_slice(&header.encode());
+    out.extend_from_slice(&bytes);
+    Ok(out)
+}
+
+/// Hashes and counts what passes through on its way to `inner`.
+struct Hashing<W> {
+    inner: W,
+    hasher: xxhash_rust::xxh3::Xxh3,
+    len: u64,
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Archives the snapshot straight into `out` (positioned HEADER_LEN bytes into the file) and
+/// returns the header to write at offset 0: no in-memory copy of the whole archive.
+pub(crate) fn stream_snapshot<W: std::io::Write>(input: &SnapshotInput, out: W) -> Result<Header, SnapError> {
+    let body = build_body(input)?;
+    let sink = Hashing { inner: out, hasher: xxhash_rust::xxh3::Xxh3::new(), len: 0 };
+    let writer = rkyv::ser::writer::IoWriter::new(sink);
+    let mut sink = rkyv::api::high::to_bytes_in::<_, rkyv::rancor::Error>(&body, writer)
+        .map_err(|e| SnapError::Invalid(format!("archiving: {e}")))?
+        .into_inner();
+    std::io::Write::flush(&mut sink).map_err(|e| SnapError::Io { path: "snapshot".into(), source: e })?;
+    Ok(Header { last_zxid: input.last_zxid, node_count: body.nodes.len() as u64, body_len: sink.len, body_xxh3: sink.hasher.digest() })
+}
+
+fn build_body(input: &SnapshotInput) -> Result<Body, SnapError> {
     let mut keyed: Vec<((&str, &str), &super::NodeIn)> = input.nodes.iter().map(|n| (key(n.path), n)).collect();
     // Input from a running tree arrives mostly in base order (already sorted), which pdqsort
     // handles in close to linear time.
@@ -119,7 +166,7 @@ pub fn encode_snapshot(input: &SnapshotInput) -> Result<Vec<u8>, SnapError> {
         i = j;
     }
     let special = nodes.iter().enumerate().filter(|(_, n)| n.stat.ephemeral_owner != 0).map(|(i, _)| i as u32).collect();
-    let body = Body {
+    Ok(Body {
         last_zxid: input.last_zxid,
         data_size: input.data_size,
         nodes: recs,
@@ -129,16 +176,5 @@ pub fn encode_snapshot(input: &SnapshotInput) -> Result<Vec<u8>, SnapError> {
         special,
         acls: input.acls.iter().map(|(index, refs, list)| AclEntry { index: *index, refs: *refs, list: list.clone() }).collect(),
         sessions: input.sessions.clone(),
-    };
-    let bytes = rkyv::to_bytes::<rkyv::rancor::Error>(&body).map_err(|e| SnapError::Invalid(format!("archiving: {e}")))?;
-    let header = Header {
-        last_zxid: input.last_zxid,
-        node_count: nodes.len() as u64,
-        body_len: bytes.len() as u64,
-        body_xxh3: xxhash_rust::xxh3::xxh3_64(&bytes),
-    };
-    let mut out = Vec::with_capacity(HEADER_LEN + bytes.len());
-    out.extend_from_slice(&header.encode());
-    out.extend_from_slice(&bytes);
-    Ok(out)
+    })
 }

@@ -1,10 +1,11 @@
 //! Snapshot files in `<dataDir>/version-2`: `zkdsnap.<16 hex digits of the zxid>`, written as
 //! `.tmp`, fdatasync'ed, renamed, directory fsync'ed; so a name only ever shows a complete file.
 
-use super::encode::encode_snapshot;
+use super::encode::stream_snapshot;
+use super::format::HEADER_LEN;
 use super::mapped::MappedSnapshot;
 use super::{SnapError, SnapshotInput};
-use std::io::Write;
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 const PREFIX: &str = "zkdsnap.";
@@ -32,19 +33,23 @@ fn sync_dir(dir: &Path) -> Result<(), SnapError> {
 
 /// Writes the snapshot atomically; returns its final path.
 pub fn write_snapshot(dir: &Path, input: &SnapshotInput) -> Result<PathBuf, SnapError> {
-    let bytes = encode_snapshot(input)?;
     std::fs::create_dir_all(dir).map_err(|e| SnapError::io(dir, e))?;
     let name = snapshot_file_name(input.last_zxid);
     let tmp = dir.join(format!("{name}{TMP}"));
     let dst = dir.join(&name);
-    let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_data()
+    let written = (|| -> Result<(), SnapError> {
+        let io = |e| SnapError::io(&tmp, e);
+        let mut f = std::fs::File::create(&tmp).map_err(io)?;
+        f.write_all(&[0u8; HEADER_LEN]).map_err(io)?;
+        // The archive streams to the file; the header (length, checksum) goes in last.
+        let header = stream_snapshot(input, std::io::BufWriter::with_capacity(1 << 20, &f))?;
+        f.seek(SeekFrom::Start(0)).map_err(io)?;
+        f.write_all(&header.encode()).map_err(io)?;
+        f.sync_data().map_err(io)
     })();
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
-        return Err(SnapError::io(&tmp, e));
+        return Err(e);
     }
     std::fs::rename(&tmp, &dst).map_err(|e| SnapError::io(&dst, e))?;
     sync_dir(dir)?;
