@@ -52,6 +52,8 @@ ZKD_PID=""
 cleanup() {
     for pid in $ZK_PID $ZKD_PID; do kill "$pid" 2>/dev/null || true; done
     for pid in $ZK_PID $ZKD_PID; do wait "$pid" 2>/dev/null || true; done
+    # Server data runs to gigabytes over a full run; the results and logs stay in $WORK.
+    rm -rf "$WORK/zookeeper/data" "$WORK/zkd/data"
 }
 trap cleanup EXIT
 

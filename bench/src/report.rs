@@ -111,7 +111,7 @@ mod tests {
     #[test]
     fn table_and_json_carry_every_field() {
         let s = sample();
-        let t = table(&[s.clone()]);
+        let t = table(std::slice::from_ref(&s));
         let row = t.lines().nth(1).unwrap();
         let cells: Vec<&str> = row.split_whitespace().collect();
         assert_eq!(cells[..5], ["get", "closed", "4x8", "1000", "500"]);
