@@ -76,7 +76,7 @@ impl SegmentScan {
 fn nonzero_end(buf: &[u8]) -> usize {
     let mut end = buf.len();
     // Unaligned tail bytes first, then whole 4 KiB pages from the back.
-    while end % 4096 != 0 {
+    while !end.is_multiple_of(4096) {
         if buf[end - 1] != 0 {
             return end;
         }

@@ -21,7 +21,7 @@ fn name_of(path: &str) -> &str {
 }
 
 /// A node's sort key, split once: comparing (parent, name) must not re-scan paths per comparison.
-fn key<'a>(path: &'a str) -> (&'a str, &'a str) {
+fn key(path: &str) -> (&str, &str) {
     (parent_of(path), name_of(path))
 }
 

@@ -25,7 +25,11 @@ pub fn purge(snap_dir: &Path, log_dir: &Path, retain: usize) -> std::io::Result<
     let retain = retain.max(3);
     let snaps = list_snapshots(snap_dir)?;
     let mut report = PurgeReport::default();
-    let Some(&(oldest_kept, _)) = snaps.iter().take(retain).last() else { return Ok(report) };
+    let keep = snaps.len().min(retain);
+    if keep == 0 {
+        return Ok(report);
+    }
+    let oldest_kept = snaps[keep - 1].0;
     for (_, p) in snaps.iter().skip(retain) {
         std::fs::remove_file(p)?;
         report.removed_snapshots.push(p.clone());
