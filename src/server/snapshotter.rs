@@ -31,7 +31,11 @@ impl Snapshotter {
             unsafe {
                 libc::setpriority(libc::PRIO_PROCESS, 0, 10);
             }
-            let _ = done.send(write_and_map(&dir, &job));
+            let result = write_and_map(&dir, &job);
+            // Release the frozen layer and the old mapping before the pipeline hears back, so that
+            // installing (or aborting) finds itself the only owner and nothing lingers.
+            drop(job);
+            let _ = done.send(result);
         });
         if let Err(e) = spawned {
             tracing::error!(%e, "cannot start the snapshot thread");
