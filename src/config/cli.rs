@@ -1,5 +1,5 @@
-//! The `zkd` command line (clap derive). Subcommands may be added later (the storage work
-//! plans `zkd purge` and `zkd dump`); none exist yet.
+//! The `zkd` command line (clap derive) for starting the server. The operator tools (`zkd purge`,
+//! `zkd dump`) have their own parser in `crate::tools`; `main` picks one by the first argument.
 
 use clap::Parser;
 use std::path::PathBuf;
@@ -15,6 +15,9 @@ use std::path::PathBuf;
 /// zkd-only zoo.cfg keys: zkd.cores.client (CPUs of the client I/O executors, e.g. `0,1` or
 /// `0-3`), zkd.cores.pipeline and zkd.cores.log (one CPU each); `none` leaves an executor
 /// unpinned. Defaults depend on the CPU count (2 CPUs: client on 0, pipeline and log on 1).
+///
+/// Operator tools: `zkd purge --help` (retention, as zkCleanup.sh) and `zkd dump --help`
+/// (print a log segment or a snapshot).
 #[derive(Debug, Clone, Parser, PartialEq, Eq)]
 #[command(name = "zkd", version)]
 pub struct Cli {
