@@ -1,7 +1,7 @@
 //! A client I/O executor: accepts connections, runs their reader/writer tasks and routes what the
 //! pipeline sends back to the right connection. It never touches the tree or the log.
 
-use super::connection::{self, ConnLimits, ConnShared};
+use super::connection::{self, ConnLimits, ConnShared, PipelineLink};
 use super::messages::{make_conn_id, ToClient, ToPipeline};
 use crate::pipeline::ConnId;
 use glommio::channels::local_channel::{self, LocalSender};
@@ -22,32 +22,44 @@ pub struct ClientExecutorParams {
     pub max_client_cnxns: usize,
 }
 
-type Outboxes = Rc<RefCell<HashMap<ConnId, LocalSender<ToClient>>>>;
+/// Each connection's writer queue, by connection id: where the pipeline's outputs are routed.
+pub type Routes = Rc<RefCell<HashMap<ConnId, LocalSender<ToClient>>>>;
 
+/// Hands one pipeline output to the writer of its connection (dropped if the connection is gone).
+pub fn route(routes: &Routes, msg: ToClient) {
+    let Some(conn) = msg.conn() else { return };
+    // Sending only schedules the writer task; nothing here re-enters `routes`.
+    if let Some(tx) = routes.borrow().get(&conn) {
+        let _ = tx.try_send(msg);
+    }
+}
+
+/// A client I/O executor of its own, talking to the pipeline executor over shared channels.
 pub async fn run(
     params: ClientExecutorParams,
     to_pipeline: SharedSender<ToPipeline>,
     from_pipeline: SharedReceiver<Vec<ToClient>>,
 ) {
     let (to_pipeline, from_pipeline) = futures_lite::future::zip(to_pipeline.connect(), from_pipeline.connect()).await;
-    let to_pipeline = Rc::new(to_pipeline);
-    let outboxes: Outboxes = Rc::new(RefCell::new(HashMap::new()));
+    let routes: Routes = Rc::new(RefCell::new(HashMap::new()));
 
     // Dispatcher: never awaits on anything but its own channel, so replies always drain even when
     // connection readers are blocked on a full pipeline channel.
-    let routes = outboxes.clone();
+    let dispatch = routes.clone();
     glommio::spawn_local(async move {
         while let Some(batch) = from_pipeline.recv().await {
-            let routes = routes.borrow();
             for msg in batch {
-                if let Some(tx) = msg.conn().and_then(|c| routes.get(&c)) {
-                    let _ = tx.try_send(msg);
-                }
+                route(&dispatch, msg);
             }
         }
     })
     .detach();
+    accept_loop(params, Rc::new(PipelineLink::Remote(to_pipeline)), routes).await
+}
 
+/// Accepts connections and runs each one's reader and writer on the current executor. `routes` is
+/// filled with each connection's writer queue; the pipeline's outputs are delivered through it.
+pub async fn accept_loop(params: ClientExecutorParams, to_pipeline: Rc<PipelineLink>, outboxes: Routes) {
     // SAFETY: the std listener's descriptor is handed over to glommio, which now owns it.
     let listener = unsafe { TcpListener::from_raw_fd(params.listener.into_raw_fd()) };
     let per_ip: Rc<RefCell<HashMap<IpAddr, usize>>> = Rc::new(RefCell::new(HashMap::new()));
@@ -87,9 +99,10 @@ pub async fn run(
         let writer = glommio::spawn_local(connection::write_loop(conn, wr, rx, shared.clone(), move || {
             connection::shutdown_fd(fd)
         }));
+        let shutdown = move || connection::shutdown_fd(fd);
         let (routes, counts, tp, limits) = (outboxes.clone(), per_ip.clone(), to_pipeline.clone(), params.limits);
         glommio::spawn_local(async move {
-            match connection::read_loop(conn, rd, remote, shared, limits, tp).await {
+            match connection::read_loop(conn, rd, remote, shared, limits, tp, shutdown).await {
                 connection::ReaderEnd::Done => {
                     // Dropping the outbox ends the writer once it has flushed what it holds.
                     routes.borrow_mut().remove(&conn);

@@ -4,7 +4,7 @@
 
 use super::messages::{ToClient, ToPipeline};
 use crate::pipeline::{ConnId, Input, Output};
-use crate::wire::{codec, frame, RequestHeader};
+use crate::wire::{codec, BadFrameLength, FrameSplitter, RequestHeader};
 use futures_lite::io::{AsyncReadExt, AsyncWriteExt};
 use futures_lite::{AsyncRead, AsyncWrite};
 use glommio::channels::local_channel::LocalReceiver;
@@ -12,7 +12,7 @@ use glommio::channels::shared_channel::ConnectedSender;
 use std::cell::Cell;
 use std::net::SocketAddr;
 use std::rc::Rc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Limits the edge enforces before anything reaches the core.
 #[derive(Clone, Copy, Debug)]
@@ -24,31 +24,58 @@ pub struct ConnLimits {
 }
 
 /// State shared by the two halves of a connection.
-#[derive(Default)]
 pub struct ConnShared {
     /// Negotiated session timeout once the handshake is answered; the reader closes after that long idle.
     pub session_timeout_ms: Cell<u64>,
     pub closed: Cell<bool>,
+    /// When the reader last got bytes (the idle watchdog's reference).
+    pub last_read: Cell<Instant>,
+    /// The idle watchdog closed the connection.
+    pub timed_out: Cell<bool>,
+}
+
+impl Default for ConnShared {
+    fn default() -> Self {
+        ConnShared {
+            session_timeout_ms: Cell::new(0),
+            closed: Cell::new(false),
+            last_read: Cell::new(Instant::now()),
+            timed_out: Cell::new(false),
+        }
+    }
 }
 
 #[derive(Debug)]
 enum ReadEnd {
     Eof,
     Io(std::io::Error),
-    TimedOut,
     BadLength(i32),
     FourLetterWord,
     PipelineGone,
 }
 
-async fn read_timed<R: AsyncRead + Unpin>(r: &mut R, buf: &mut [u8], limit: Duration) -> Result<(), ReadEnd> {
-    let read = async { r.read_exact(buf).await.map_err(|e| if e.kind() == std::io::ErrorKind::UnexpectedEof { ReadEnd::Eof } else { ReadEnd::Io(e) }) };
-    let timer = async {
-        glommio::timer::sleep(limit).await;
-        Err(ReadEnd::TimedOut)
-    };
-    futures_lite::future::or(read, timer).await
+/// Where a connection's reader hands its inputs: a pipeline on another executor (over a shared
+/// channel) or the pipeline on this very executor (a plain call; see `CorePlacement`).
+pub enum PipelineLink {
+    Remote(ConnectedSender<ToPipeline>),
+    Local(Rc<dyn Fn(ToPipeline)>),
 }
+
+impl PipelineLink {
+    /// Err: the pipeline is gone.
+    pub async fn send(&self, msg: ToPipeline) -> Result<(), ()> {
+        match self {
+            PipelineLink::Remote(tx) => tx.send(msg).await.map_err(|_| ()),
+            PipelineLink::Local(deliver) => {
+                deliver(msg);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Bytes asked of one read: enough for many pipelined small requests at once.
+const READ_CHUNK: usize = 16 << 10;
 
 /// Reads frames and forwards them to the pipeline until the connection ends, then reports `Disconnected`.
 pub async fn read_loop<R: AsyncRead + Unpin>(
@@ -57,13 +84,17 @@ pub async fn read_loop<R: AsyncRead + Unpin>(
     remote: SocketAddr,
     shared: Rc<ConnShared>,
     limits: ConnLimits,
-    to_pipeline: Rc<ConnectedSender<ToPipeline>>,
+    to_pipeline: Rc<PipelineLink>,
+    shutdown: impl Fn() + 'static,
 ) -> ReaderEnd {
+    // One idle timer per connection, re-armed only when it fires, instead of one per read.
+    let watchdog = glommio::spawn_local(idle_watchdog(shared.clone(), limits, shutdown));
     let end = read_frames(conn, &mut rd, remote, &shared, limits, &to_pipeline).await;
+    drop(watchdog); // cancels it
     match &end {
         ReadEnd::Io(e) => tracing::debug!(conn, error = %e, "connection read failed"),
         ReadEnd::BadLength(len) => tracing::debug!(conn, len, "connection closed on a bad frame"),
-        other => tracing::debug!(conn, ?other, "connection reader finished"),
+        other => tracing::debug!(conn, ?other, timed_out = shared.timed_out.get(), "connection reader finished"),
     }
     match end {
         // The answer is still on its way from the pipeline: the writer closes after writing it.
@@ -84,81 +115,106 @@ pub enum ReaderEnd {
     AwaitWriter,
 }
 
+/// The idle limit now: the session timeout once negotiated, the sessionless timeout before.
+fn idle_limit(shared: &ConnShared, limits: ConnLimits) -> Duration {
+    match shared.session_timeout_ms.get() {
+        0 => limits.sessionless_timeout,
+        ms => Duration::from_millis(ms),
+    }
+}
+
+/// Shuts the socket down once nothing was read for the idle limit (the reader then ends).
+async fn idle_watchdog(shared: Rc<ConnShared>, limits: ConnLimits, shutdown: impl Fn()) {
+    loop {
+        let idle = shared.last_read.get().elapsed();
+        let limit = idle_limit(&shared, limits);
+        if idle >= limit {
+            shared.timed_out.set(true);
+            shutdown();
+            return;
+        }
+        glommio::timer::sleep(limit - idle).await;
+    }
+}
+
+async fn fill<R: AsyncRead + Unpin>(rd: &mut R, frames: &mut FrameSplitter, shared: &ConnShared) -> Result<(), ReadEnd> {
+    let n = rd.read(frames.read_buf(READ_CHUNK)).await.map_err(ReadEnd::Io)?;
+    if n == 0 {
+        return Err(ReadEnd::Eof);
+    }
+    frames.commit(n);
+    shared.last_read.set(Instant::now());
+    Ok(())
+}
+
 async fn read_frames<R: AsyncRead + Unpin>(
     conn: ConnId,
     rd: &mut R,
     remote: SocketAddr,
     shared: &ConnShared,
     limits: ConnLimits,
-    to_pipeline: &ConnectedSender<ToPipeline>,
+    to_pipeline: &PipelineLink,
 ) -> ReadEnd {
-    let mut len_buf = [0u8; 4];
-    if let Err(e) = read_timed(rd, &mut len_buf, limits.sessionless_timeout).await {
-        return e;
+    let mut frames = FrameSplitter::new(limits.max_frame);
+    while frames.buffered() < 4 {
+        if let Err(e) = fill(rd, &mut frames, shared).await {
+            return e;
+        }
     }
-    if let Some(word) = frame::four_letter_word(len_buf) {
+    if let Some(word) = frames.four_letter_word() {
         let mut arg = None;
         if word == "stmk" {
-            let mut mask = [0u8; 8];
-            if let Err(e) = read_timed(rd, &mut mask, limits.sessionless_timeout).await {
-                return e;
+            while frames.buffered() < 12 {
+                if let Err(e) = fill(rd, &mut frames, shared).await {
+                    return e;
+                }
             }
-            arg = Some(i64::from_be_bytes(mask));
+            let raw = frames.take_raw(12).expect("12 bytes are buffered");
+            arg = Some(i64::from_be_bytes(raw[4..12].try_into().expect("8 bytes")));
         }
         let _ = to_pipeline.send(ToPipeline::FourLetterWord { conn, word, arg }).await;
         return ReadEnd::FourLetterWord;
     }
     let mut first = true;
     loop {
-        if !first {
-            let idle = match shared.session_timeout_ms.get() {
-                0 => limits.sessionless_timeout,
-                ms => Duration::from_millis(ms),
-            };
-            if let Err(e) = read_timed(rd, &mut len_buf, idle).await {
-                return e;
-            }
-        }
-        let len = i32::from_be_bytes(len_buf);
-        if len < 0 || len as usize > limits.max_frame {
-            tracing::warn!(conn, %remote, len, "Len error: closing connection");
-            return ReadEnd::BadLength(len);
-        }
-        let mut payload = vec![0u8; len as usize];
-        // A frame body has no separate idle limit: it is bounded by the same timeout as a frame start.
-        let limit = match shared.session_timeout_ms.get() {
-            0 => limits.sessionless_timeout,
-            ms => Duration::from_millis(ms),
-        };
-        if let Err(e) = read_timed(rd, &mut payload, limit).await {
-            return e;
-        }
-        let input = if first {
-            first = false;
-            match codec::decode_connect_request(&payload) {
-                Ok(req) => Input::Connect { conn, remote, req },
-                Err(e) => {
-                    tracing::info!(conn, %remote, error = %e, "bad ConnectRequest: closing connection");
+        loop {
+            let payload = match frames.next_frame() {
+                Ok(Some(p)) => p,
+                Ok(None) => break,
+                Err(BadFrameLength(len)) => {
+                    tracing::warn!(conn, %remote, len, "Len error: closing connection");
                     return ReadEnd::BadLength(len);
                 }
-            }
-        } else {
-            if payload.len() < 8 {
-                tracing::info!(conn, %remote, "frame shorter than a request header: closing connection");
-                return ReadEnd::BadLength(len);
-            }
-            let header = RequestHeader {
-                xid: i32::from_be_bytes([payload[0], payload[1], payload[2], payload[3]]),
-                op: i32::from_be_bytes([payload[4], payload[5], payload[6], payload[7]]),
             };
-            payload.drain(..8);
-            Input::Packet { conn, header, body: payload }
-        };
-        if to_pipeline.send(ToPipeline::Core(input)).await.is_err() {
-            return ReadEnd::PipelineGone;
+            let input = if first {
+                first = false;
+                match codec::decode_connect_request(payload) {
+                    Ok(req) => Input::Connect { conn, remote, req },
+                    Err(e) => {
+                        tracing::info!(conn, %remote, error = %e, "bad ConnectRequest: closing connection");
+                        return ReadEnd::BadLength(payload.len() as i32);
+                    }
+                }
+            } else {
+                if payload.len() < 8 {
+                    tracing::info!(conn, %remote, "frame shorter than a request header: closing connection");
+                    return ReadEnd::BadLength(payload.len() as i32);
+                }
+                let header = RequestHeader {
+                    xid: i32::from_be_bytes([payload[0], payload[1], payload[2], payload[3]]),
+                    op: i32::from_be_bytes([payload[4], payload[5], payload[6], payload[7]]),
+                };
+                Input::Packet { conn, header, body: payload[8..].to_vec() }
+            };
+            if to_pipeline.send(ToPipeline::Core(input)).await.is_err() {
+                return ReadEnd::PipelineGone;
+            }
+            if shared.closed.get() {
+                return ReadEnd::Eof;
+            }
         }
-        if shared.closed.get() {
-            return ReadEnd::Eof;
+        if let Err(e) = fill(rd, &mut frames, shared).await {
+            return e;
         }
     }
 }

@@ -100,12 +100,16 @@ fn placement(cpu: Option<usize>) -> Placement {
 pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
     let listener = bind_retrying(params.client_addr, params.listen_backlog)?;
     let local_addr = listener.local_addr()?;
-    let n_clients = params.placement.client.len().max(1);
+    // One client executor on the pipeline's CPU: run client I/O inside the pipeline executor, so a
+    // request and its reply cross no executor boundary (on 2 cores the hand-offs cost more than
+    // the work; see PERF.md).
+    let colocated = params.placement.client.len() == 1 && params.placement.client[0] == params.placement.pipeline;
+    let n_remote_clients = if colocated { 0 } else { params.placement.client.len().max(1) };
 
     let mut to_pipeline_rx = Vec::new();
     let mut to_client_tx = Vec::new();
     let mut client_ends = Vec::new();
-    for _ in 0..n_clients {
+    for _ in 0..n_remote_clients {
         let (tx, rx) = shared_channel::new_bounded(4096);
         to_pipeline_rx.push(rx);
         let (ctx, crx) = shared_channel::new_bounded(4096);
@@ -139,10 +143,20 @@ pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
         to_log: to_log_tx,
         from_log: from_log_rx,
     };
+    let local_clients = if colocated {
+        Some(client_executor::ClientExecutorParams {
+            index: 0,
+            listener: listener.try_clone()?,
+            limits: params.limits,
+            max_client_cnxns: params.max_client_cnxns,
+        })
+    } else {
+        None
+    };
     handles.push(
         LocalExecutorBuilder::new(placement(params.placement.pipeline))
             .name("zkd-pipeline")
-            .spawn(move || pipeline_executor::run(core, tick, channels, Rc::new(info), snapshotter))
+            .spawn(move || pipeline_executor::run(core, tick, channels, Rc::new(info), snapshotter, local_clients))
             .map_err(to_io)?,
     );
 

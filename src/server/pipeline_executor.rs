@@ -2,7 +2,10 @@
 //! feeds it inputs from client executors, the log and the tick timer, and routes its outputs:
 //! appends to the log executor, replies and events to the client executor owning each connection.
 
+use super::client_executor::{accept_loop, route, ClientExecutorParams, Routes};
 use super::clock::now;
+use super::connection::PipelineLink;
+use std::collections::HashMap;
 use super::conn_stats::ConnStats;
 use super::fourlw_answer::answer_four_letter_word;
 use super::messages::{owner_of, ToClient, ToPipeline};
@@ -16,11 +19,28 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
+/// How outputs reach the client I/O executor owning a connection.
+enum ClientRoute {
+    /// Another executor: batched over a shared channel.
+    Remote(Rc<Outbox<ToClient>>),
+    /// This executor: straight into the connection's writer queue.
+    Local(Routes),
+}
+
+impl ClientRoute {
+    fn push(&self, msg: ToClient) {
+        match self {
+            ClientRoute::Remote(outbox) => outbox.push(msg),
+            ClientRoute::Local(routes) => route(routes, msg),
+        }
+    }
+}
+
 struct Pipeline {
     core: RefCell<Core>,
     snapshotter: Snapshotter,
     stats: RefCell<ConnStats>,
-    clients: Vec<Rc<Outbox<ToClient>>>,
+    clients: Vec<ClientRoute>,
     log: Rc<Outbox<(i64, crate::txn::TxnEntry)>>,
     info: Rc<ServerInfo>,
     scratch: RefCell<Vec<Output>>,
@@ -89,14 +109,28 @@ pub struct PipelineChannels {
 /// How often a finished background snapshot is looked for.
 const SNAPSHOT_POLL: Duration = Duration::from_millis(20);
 
-pub async fn run(core: Core, tick: Duration, channels: PipelineChannels, info: Rc<ServerInfo>, snapshotter: Snapshotter) {
+/// Runs the pipeline. With `local_clients`, client I/O runs on this executor too (connection ids of
+/// executor index 0 are routed locally, with no channel hop); `channels.from_clients`/`to_clients`
+/// then serve only the other client executors, if any.
+pub async fn run(
+    core: Core,
+    tick: Duration,
+    channels: PipelineChannels,
+    info: Rc<ServerInfo>,
+    snapshotter: Snapshotter,
+    local_clients: Option<ClientExecutorParams>,
+) {
     // Connect receivers in their own tasks first: each peer executor blocks on its sender's
     // connect() until this side connects, in whatever order the peers do it.
     let client_rx: Vec<_> = channels.from_clients.into_iter().map(|rx| glommio::spawn_local(rx.connect())).collect();
     let log_rx = glommio::spawn_local(channels.from_log.connect());
     let mut clients = Vec::new();
+    let local_routes: Option<Routes> = local_clients.as_ref().map(|_| Rc::new(RefCell::new(HashMap::new())));
+    if let Some(routes) = &local_routes {
+        clients.push(ClientRoute::Local(routes.clone()));
+    }
     for tx in channels.to_clients {
-        clients.push(Outbox::spawn(tx.connect().await));
+        clients.push(ClientRoute::Remote(Outbox::spawn(tx.connect().await)));
     }
     let log = Outbox::spawn(channels.to_log.connect().await);
     let p = Rc::new(Pipeline {
@@ -111,6 +145,11 @@ pub async fn run(core: Core, tick: Duration, channels: PipelineChannels, info: R
     });
 
     let mut tasks = Vec::new();
+    if let (Some(params), Some(routes)) = (local_clients, local_routes) {
+        let p = p.clone();
+        let deliver: Rc<dyn Fn(ToPipeline)> = Rc::new(move |msg| p.on_client_message(msg));
+        tasks.push(glommio::spawn_local(accept_loop(params, Rc::new(PipelineLink::Local(deliver)), routes)));
+    }
     for rx in client_rx {
         let p = p.clone();
         tasks.push(glommio::spawn_local(async move {

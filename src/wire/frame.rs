@@ -27,12 +27,15 @@ pub fn length_ok(len: i32, max: usize) -> bool {
 #[error("Len error {0}")]
 pub struct BadFrameLength(pub i32);
 
-/// Incremental frame splitter: feed bytes as they arrive, take complete payloads out. Payloads are
-/// borrowed from the internal buffer (no copy); consumed bytes are reclaimed lazily.
+/// Incremental frame splitter: feed bytes as they arrive (or read straight into its buffer with
+/// `read_buf` + `commit`), take complete payloads out. Payloads are borrowed from the internal
+/// buffer (no copy); consumed bytes are reclaimed lazily.
 #[derive(Debug)]
 pub struct FrameSplitter {
+    /// `buf[start..end]` is received but not yet consumed; `buf[end..]` is spare room.
     buf: Vec<u8>,
     start: usize,
+    end: usize,
     max: usize,
 }
 
@@ -45,23 +48,48 @@ impl Default for FrameSplitter {
 impl FrameSplitter {
     /// `max` is jute.maxbuffer: the largest accepted payload length.
     pub fn new(max: usize) -> Self {
-        FrameSplitter { buf: Vec::new(), start: 0, max }
+        FrameSplitter { buf: Vec::new(), start: 0, end: 0, max }
     }
 
     pub fn push(&mut self, bytes: &[u8]) {
+        self.read_buf(bytes.len())[..bytes.len()].copy_from_slice(bytes);
+        self.commit(bytes.len());
+    }
+
+    /// Spare room of at least `min` bytes to read into; then `commit` how many were read. The room
+    /// also covers the rest of a partially received frame, so a big frame is read in few calls.
+    pub fn read_buf(&mut self, min: usize) -> &mut [u8] {
         self.reclaim();
-        self.buf.extend_from_slice(bytes);
+        let pending = self.pending_frame_len().unwrap_or(0);
+        let want = min.max(pending.saturating_sub(self.buffered()));
+        if self.buf.len() - self.end < want {
+            // Zeroed once per growth, not per read.
+            self.buf.resize(self.end + want, 0);
+        }
+        &mut self.buf[self.end..]
+    }
+
+    /// `n` bytes were written at the start of the last `read_buf`.
+    pub fn commit(&mut self, n: usize) {
+        self.end = (self.end + n).min(self.buf.len());
     }
 
     /// Bytes received but not yet returned as frames.
     pub fn buffered(&self) -> usize {
-        self.buf.len() - self.start
+        self.end - self.start
+    }
+
+    /// Bytes the frame at the front needs in all (length prefix included), once its length is known.
+    fn pending_frame_len(&self) -> Option<usize> {
+        let avail = &self.buf[self.start..self.end];
+        let len = i32::from_be_bytes(avail.get(..4)?.try_into().ok()?);
+        length_ok(len, self.max).then_some(len as usize + 4)
     }
 
     /// Before the handshake: the four-letter word the unconsumed bytes start with, if any.
     /// (`stmk` is followed by an 8-byte mask the caller reads itself.)
     pub fn four_letter_word(&self) -> Option<&'static str> {
-        let avail = &self.buf[self.start..];
+        let avail = &self.buf[self.start..self.end];
         let first4: [u8; 4] = avail.get(..4)?.try_into().ok()?;
         four_letter_word(first4)
     }
@@ -79,7 +107,7 @@ impl FrameSplitter {
     /// The next complete payload, if any. A bad length is reported every time it is asked for;
     /// the caller closes the connection.
     pub fn next_frame(&mut self) -> Result<Option<&[u8]>, BadFrameLength> {
-        let avail = &self.buf[self.start..];
+        let avail = &self.buf[self.start..self.end];
         if avail.len() < 4 {
             return Ok(None);
         }
@@ -102,11 +130,12 @@ impl FrameSplitter {
         if self.start == 0 {
             return;
         }
-        if self.start == self.buf.len() {
-            self.buf.clear();
+        if self.start == self.end {
             self.start = 0;
+            self.end = 0;
         } else if self.start >= self.buf.len() / 2 {
-            self.buf.drain(..self.start);
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
             self.start = 0;
         }
     }
@@ -174,6 +203,35 @@ mod tests {
         for (n, f) in got.iter().enumerate() {
             assert_eq!(f, &vec![n as u8; n]);
         }
+    }
+
+    #[test]
+    fn splitter_reads_in_place_and_grows_for_a_big_frame() {
+        let mut s = FrameSplitter::new(100_000);
+        let mut stream = Vec::new();
+        stream.extend_from_slice(&70_000i32.to_be_bytes());
+        stream.extend((0..70_000u32).map(|i| i as u8));
+        stream.extend_from_slice(&[0, 0, 0, 2, 9, 9]);
+        let mut fed = 0;
+        let mut got: Vec<Vec<u8>> = Vec::new();
+        let mut reads = 0;
+        while fed < stream.len() {
+            let room = s.read_buf(16);
+            assert!(room.len() >= 16);
+            let n = room.len().min(stream.len() - fed);
+            room[..n].copy_from_slice(&stream[fed..fed + n]);
+            s.commit(n);
+            fed += n;
+            reads += 1;
+            while let Some(f) = s.next_frame().unwrap() {
+                got.push(f.to_vec());
+            }
+        }
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0], stream[4..70_004]);
+        assert_eq!(got[1], vec![9, 9]);
+        assert!(reads <= 3, "the room grows to the announced frame length, took {reads} reads");
+        assert_eq!(s.buffered(), 0);
     }
 
     #[test]
