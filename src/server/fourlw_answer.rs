@@ -41,6 +41,7 @@ fn storage_metrics(core: &Core, info: &ServerInfo) -> Vec<(String, fourlw::Metri
         ("zkd_log_records".to_string(), Int(s.records as i64)),
         ("zkd_log_fsyncs".to_string(), Int(s.syncs as i64)),
         ("zkd_log_fsync_ns_max".to_string(), Int(s.sync_ns_max as i64)),
+        ("zkd_log_fsync_ns_total".to_string(), Int(s.sync_ns_total as i64)),
         ("zkd_log_failures".to_string(), Int(s.failures as i64)),
         ("zkd_snapshots_taken".to_string(), Int(taken as i64)),
         ("zkd_snapshots_failed".to_string(), Int(failed as i64)),

@@ -3,6 +3,7 @@
 
 use glommio::channels::local_channel::{self, LocalReceiver, LocalSender};
 use glommio::channels::shared_channel::ConnectedSender;
+use glommio::sync::Semaphore;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -11,12 +12,22 @@ pub struct Outbox<T> {
     wake: LocalSender<()>,
 }
 
+/// Credits for a gated outbox: one credit = one batch may leave. The receiver's answers give them
+/// back, so a slow receiver gets fewer, bigger batches instead of a wake-up per message.
+pub type Gate = Rc<Semaphore>;
+
 impl<T: Send + 'static> Outbox<T> {
     /// Creates the outbox and spawns its flusher on the current executor.
     pub fn spawn(dest: ConnectedSender<Vec<T>>) -> Rc<Outbox<T>> {
+        Self::spawn_gated(dest, None)
+    }
+
+    /// Like `spawn`, but each batch first takes a credit from `gate` (if any); the batch is made of
+    /// everything pending once the credit is there.
+    pub fn spawn_gated(dest: ConnectedSender<Vec<T>>, gate: Option<Gate>) -> Rc<Outbox<T>> {
         let (wake, woken) = local_channel::new_bounded(1);
         let outbox = Rc::new(Outbox { pending: RefCell::new(Vec::new()), wake });
-        glommio::spawn_local(flush_loop(outbox.clone(), dest, woken)).detach();
+        glommio::spawn_local(flush_loop(outbox.clone(), dest, woken, gate)).detach();
         outbox
     }
 
@@ -27,13 +38,23 @@ impl<T: Send + 'static> Outbox<T> {
     }
 }
 
-async fn flush_loop<T: Send + 'static>(outbox: Rc<Outbox<T>>, dest: ConnectedSender<Vec<T>>, woken: LocalReceiver<()>) {
+async fn flush_loop<T: Send + 'static>(
+    outbox: Rc<Outbox<T>>,
+    dest: ConnectedSender<Vec<T>>,
+    woken: LocalReceiver<()>,
+    gate: Option<Gate>,
+) {
     while woken.recv().await.is_some() {
         loop {
-            let batch = std::mem::take(&mut *outbox.pending.borrow_mut());
-            if batch.is_empty() {
+            if outbox.pending.borrow().is_empty() {
                 break;
             }
+            if let Some(gate) = &gate {
+                if gate.acquire(1).await.is_err() {
+                    return;
+                }
+            }
+            let batch = std::mem::take(&mut *outbox.pending.borrow_mut());
             if dest.send(batch).await.is_err() {
                 return;
             }

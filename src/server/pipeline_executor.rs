@@ -10,7 +10,8 @@ use super::conn_stats::ConnStats;
 use super::fourlw_answer::answer_four_letter_word;
 use super::messages::{owner_of, ToClient, ToPipeline};
 use zkd_storage::LogNotice;
-use super::outbox::Outbox;
+use super::outbox::{Gate, Outbox};
+use glommio::sync::Semaphore;
 use super::snapshotter::Snapshotter;
 use super::ServerInfo;
 use crate::pipeline::{Core, Input, Output};
@@ -132,7 +133,11 @@ pub async fn run(
     for tx in channels.to_clients {
         clients.push(ClientRoute::Remote(Outbox::spawn(tx.connect().await)));
     }
-    let log = Outbox::spawn(channels.to_log.connect().await);
+    // One batch at a time towards the log: the next leaves when the log answers the previous one,
+    // so the log executor wakes once per fdatasync, not once per message (group commit as before:
+    // whatever arrives during a sync forms the next batch).
+    let log_gate: Gate = Rc::new(Semaphore::new(1));
+    let log = Outbox::spawn_gated(channels.to_log.connect().await, Some(log_gate.clone()));
     let p = Rc::new(Pipeline {
         core: RefCell::new(core),
         snapshotter,
@@ -165,10 +170,15 @@ pub async fn run(
             let rx = log_rx.await;
             while let Some(notice) = rx.recv().await {
                 match notice {
-                    LogNotice::Durable { zxid } => p.step(Input::Durable { zxid }),
+                    LogNotice::Durable { zxid } => {
+                        log_gate.signal(1);
+                        p.step(Input::Durable { zxid })
+                    }
                     // Nothing acknowledged is ever lost: writes in flight end in ConnectionLoss,
                     // later ones are refused with NotReadOnly; reads go on.
                     LogNotice::Failed { error } => {
+                        // Nothing more is answered; let whatever is queued drain (it is dropped).
+                        log_gate.signal(u32::MAX as u64);
                         tracing::error!(%error, "transaction log failed: writes are refused from now on (reads are still served)");
                         p.step(Input::LogFailed);
                     }
