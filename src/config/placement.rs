@@ -5,6 +5,7 @@
 //!   `0-3`; `none` = one unpinned executor.
 //! - `zkd.cores.pipeline` CPU of the pipeline (core state machine) executor, or `none`. When it
 //!   equals the single `zkd.cores.client` entry, client I/O runs inside the pipeline executor.
+//! - `zkd.cores.log`      equal to `zkd.cores.pipeline`: the log runs inside the pipeline executor.
 //! - `zkd.cores.log`      CPU of the transaction log executor, or `none`.
 
 /// CPU per executor; `None` leaves an executor unpinned (matches `server::CorePlacement`).
@@ -16,14 +17,15 @@ pub struct ExecutorPlacement {
 }
 
 impl ExecutorPlacement {
-    /// Default for a machine with `cpus` CPUs: 1 CPU ⇒ nothing pinned (client I/O inside the
-    /// pipeline executor); 2 ⇒ client I/O inside the pipeline executor on 0, log on 1 (measured in
-    /// PERF.md: the cross-executor hand-offs cost more than they spread); 3 ⇒ client 0, pipeline 1, log 2; n ≥ 4 ⇒ clients on 0..n-2,
+    /// Default for a machine with `cpus` CPUs: 1 CPU ⇒ nothing pinned, one executor; 2 ⇒ one
+    /// executor on CPU 0 running client I/O, pipeline and log as tasks, CPU 1 left to the kernel's
+    /// network and io-wq work and the snapshot thread (measured in PERF.md: on 2 cores every
+    /// cross-executor hand-off cost more than the work it spread); 3 ⇒ client 0, pipeline 1, log 2; n ≥ 4 ⇒ clients on 0..n-2,
     /// pipeline on n-2, log on n-1.
     pub fn default_for(cpus: usize) -> ExecutorPlacement {
         match cpus {
             0 | 1 => ExecutorPlacement { client: vec![None], pipeline: None, log: None },
-            2 => ExecutorPlacement { client: vec![Some(0)], pipeline: Some(0), log: Some(1) },
+            2 => ExecutorPlacement { client: vec![Some(0)], pipeline: Some(0), log: Some(0) },
             3 => ExecutorPlacement { client: vec![Some(0)], pipeline: Some(1), log: Some(2) },
             n => ExecutorPlacement { client: (0..n - 2).map(Some).collect(), pipeline: Some(n - 2), log: Some(n - 1) },
         }
@@ -77,7 +79,7 @@ mod tests {
     #[test]
     fn defaults_by_cpu_count() {
         assert_eq!(ExecutorPlacement::default_for(1), ExecutorPlacement { client: vec![None], pipeline: None, log: None });
-        assert_eq!(ExecutorPlacement::default_for(2), ExecutorPlacement { client: vec![Some(0)], pipeline: Some(0), log: Some(1) });
+        assert_eq!(ExecutorPlacement::default_for(2), ExecutorPlacement { client: vec![Some(0)], pipeline: Some(0), log: Some(0) });
         assert_eq!(ExecutorPlacement::default_for(3), ExecutorPlacement { client: vec![Some(0)], pipeline: Some(1), log: Some(2) });
         assert_eq!(
             ExecutorPlacement::default_for(6),

@@ -45,7 +45,7 @@ fn no_file_defaults() {
     assert_eq!((c.container_check_interval_ms, c.container_max_per_minute, c.container_max_never_used_interval_ms), (60_000, 10_000, 0));
     assert!(c.force_sync && c.digest_enabled && !c.skip_acl && !c.extended_types_enabled && !c.reconfig_enabled);
     assert_eq!(c.four_lw_whitelist, FourLwWhitelist::default());
-    assert_eq!(c.placement, ExecutorPlacement { client: vec![Some(0)], pipeline: Some(0), log: Some(1) });
+    assert_eq!(c.placement, ExecutorPlacement { client: vec![Some(0)], pipeline: Some(0), log: Some(0) });
     assert_eq!(c.super_digest, None);
     assert_eq!(c.jaas_config_path, None);
     assert!(c.system_properties.is_empty());

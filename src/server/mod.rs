@@ -121,12 +121,20 @@ pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
 
     let mut handles = Vec::new();
     let log_params = params.log;
-    handles.push(
-        LocalExecutorBuilder::new(placement(params.placement.log))
-            .name("zkd-log")
-            .spawn(move || log_executor::run(log_params, to_log_rx, from_log_tx))
-            .map_err(to_io)?,
-    );
+    // The log on the pipeline's CPU: run it as a task of the pipeline executor (the channels stay;
+    // both ends then live on one executor and no wake-up crosses threads).
+    let log_inside = params.placement.log == params.placement.pipeline;
+    let mut inner_log = None;
+    if log_inside {
+        inner_log = Some((log_params, to_log_rx, from_log_tx));
+    } else {
+        handles.push(
+            LocalExecutorBuilder::new(placement(params.placement.log))
+                .name("zkd-log")
+                .spawn(move || log_executor::run(log_params, to_log_rx, from_log_tx))
+                .map_err(to_io)?,
+        );
+    }
 
     if let Some(p) = params.autopurge.clone() {
         autopurge::spawn(p)?;
@@ -156,7 +164,12 @@ pub fn start(params: ServerParams) -> std::io::Result<RunningServer> {
     handles.push(
         LocalExecutorBuilder::new(placement(params.placement.pipeline))
             .name("zkd-pipeline")
-            .spawn(move || pipeline_executor::run(core, tick, channels, Rc::new(info), snapshotter, local_clients))
+            .spawn(move || async move {
+                if let Some((lp, rx, tx)) = inner_log {
+                    glommio::spawn_local(log_executor::run(lp, rx, tx)).detach();
+                }
+                pipeline_executor::run(core, tick, channels, Rc::new(info), snapshotter, local_clients).await
+            })
             .map_err(to_io)?,
     );
 
