@@ -1,0 +1,483 @@
+//! The linearizability checker: a Wing & Gong depth-first search for a linearization, with Lowe's
+//! memoization of (set of linearized ops, model state), run separately on independent partitions
+//! of the history (P-compositionality).
+//!
+//! An op may be linearized next when every op that must precede it already is: ops that returned
+//! before it was invoked (real time) and, with `fifo`, earlier ops of its session (issue order).
+//! In [`ReadMode::Sequential`] a read (get/exists/getChildren) need not follow other sessions' ops
+//! in real time — only its own session's — so it may return a stale state, as a ZooKeeper
+//! follower's reads may; it still cannot see a write invoked after it returned.
+//! An unknown-outcome op is either applied (at any point after its invoke) or dropped.
+
+use super::model::{PEvent, State, Universe, View};
+use super::types::{History, Outcome};
+use std::collections::HashSet;
+
+/// What reads must satisfy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadMode {
+    /// Every op, reads included, is linearizable (a standalone server; a read after `sync`).
+    Linearizable,
+    /// Writes are linearizable; reads are sequentially consistent per session (ZooKeeper's guarantee).
+    Sequential,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Search steps (one candidate tried = one step) for the whole history; shrinking a witness
+    /// gets as many again. Exhausted: the verdict is Unknown.
+    pub budget: u64,
+    pub reads: ReadMode,
+    /// Per-session FIFO: a session's ops take effect in issue order.
+    pub fifo: bool,
+    /// Check independent partitions separately (exact in Linearizable mode; in Sequential mode
+    /// constraints between sessions' reads on different partitions are not checked here).
+    pub partition: bool,
+    /// Shrink the witness of a violation.
+    pub shrink: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { budget: 5_000_000, reads: ReadMode::Linearizable, fifo: true, partition: true, shrink: true }
+    }
+}
+
+/// Why a history is not linearizable: a sub-history that is already not linearizable on its own
+/// (a prefix of one partition, cut at some time — ops pending then count as unknown — from which
+/// reads and failed ops were removed while it stayed non-linearizable), so it proves the violation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witness {
+    /// The paths of the partition.
+    pub paths: Vec<String>,
+    /// Event ids of the sub-history, in invoke order.
+    pub events: Vec<u64>,
+    /// Event ids whose outcome the cut made unknown (still pending at the cut).
+    pub cut_pending: Vec<u64>,
+    /// The longest partial linearization the search found in the sub-history.
+    pub linearized: Vec<u64>,
+    /// The ops that could come next after it (by real time and session order), none of which fits.
+    pub stuck: Vec<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Linearizable,
+    NotLinearizable(Witness),
+    /// Budget exceeded (or the history is malformed): no verdict.
+    Unknown { reason: String },
+}
+
+/// A verdict and what it cost.
+#[derive(Debug, Clone)]
+pub struct LinReport {
+    pub verdict: Verdict,
+    pub partitions: usize,
+    pub steps: u64,
+}
+
+/// Checks `h`; never runs more than about 2 × `opts.budget` steps.
+pub fn check(h: &History, opts: &Options) -> Verdict {
+    check_report(h, opts).verdict
+}
+
+pub fn check_report(h: &History, opts: &Options) -> LinReport {
+    if let Err(reason) = h.validate() {
+        return LinReport { verdict: Verdict::Unknown { reason: format!("invalid history: {reason}") }, partitions: 0, steps: 0 };
+    }
+    let (u, evs) = Universe::build(h);
+    let parts = partitions(&u, &evs, opts);
+    let mut part_of = vec![u32::MAX; u.paths.len()];
+    let mut local = vec![u32::MAX; u.paths.len()];
+    for (pi, (paths, _)) in parts.iter().enumerate() {
+        for (li, &p) in paths.iter().enumerate() {
+            part_of[p as usize] = pi as u32;
+            local[p as usize] = li as u32;
+        }
+    }
+    let mut budget = opts.budget;
+    let mut unknown: Option<String> = None;
+    for (pi, (paths, members)) in parts.iter().enumerate() {
+        let part = Part { u: &u, part_of: &part_of, local: &local, part: pi as u32, paths };
+        let sub: Vec<&PEvent> = members.iter().map(|&i| &evs[i]).collect();
+        match part.search(&sub, opts, &mut budget) {
+            Search::Ok => {}
+            Search::Budget => {
+                unknown.get_or_insert_with(|| format!("step budget of {} exhausted (partition of {} ops on {})", opts.budget, sub.len(), part.describe_paths()));
+            }
+            Search::Fail { .. } => {
+                let witness = part.witness(&sub, opts);
+                return LinReport { verdict: Verdict::NotLinearizable(witness), partitions: parts.len(), steps: opts.budget - budget };
+            }
+        }
+    }
+    let verdict = match unknown {
+        Some(reason) => Verdict::Unknown { reason },
+        None => Verdict::Linearizable,
+    };
+    LinReport { verdict, partitions: parts.len(), steps: opts.budget - budget }
+}
+
+struct Dsu(Vec<u32>);
+
+impl Dsu {
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.0[x as usize] != x {
+            let p = self.0[x as usize];
+            self.0[x as usize] = self.0[p as usize];
+            x = p;
+        }
+        x
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.0[a.max(b) as usize] = a.min(b);
+        }
+    }
+}
+
+/// Partitions: (paths, member event indices in invoke order), smallest first. Paths are joined when
+/// one op's footprint covers both, and (with fifo) when two ops of one session overlap in time — a
+/// FIFO constraint between them is then not implied by real time. A sync joins every partition that
+/// has an op of its session.
+fn partitions(u: &Universe, evs: &[PEvent], opts: &Options) -> Vec<(Vec<u32>, Vec<usize>)> {
+    let n = u.paths.len() as u32;
+    let mut dsu = Dsu((0..n).collect());
+    let mut fp = Vec::new();
+    let mut anchor: Vec<Option<u32>> = vec![None; evs.len()];
+    for (i, e) in evs.iter().enumerate() {
+        fp.clear();
+        u.footprint(&e.op, &mut fp);
+        if let Some(&first) = fp.first() {
+            anchor[i] = Some(first);
+            for &p in &fp[1..] {
+                dsu.union(first, p);
+            }
+        }
+    }
+    if !opts.partition {
+        for p in 1..n {
+            dsu.union(0, p);
+        }
+    }
+    if opts.fifo {
+        let mut by_session: Vec<usize> = (0..evs.len()).filter(|&i| anchor[i].is_some()).collect();
+        by_session.sort_by_key(|&i| (evs[i].session, evs[i].seq));
+        let mut open: Vec<(u64, u32)> = Vec::new();
+        let mut cur_session = u32::MAX;
+        for i in by_session {
+            let e = &evs[i];
+            if e.session != cur_session {
+                cur_session = e.session;
+                open.clear();
+            }
+            let a = anchor[i].unwrap_or(0);
+            open.retain(|&(deadline, _)| deadline >= e.invoke);
+            for &(_, p) in &open {
+                dsu.union(a, p);
+            }
+            // After the unions every open op shares one partition: keep one entry, the latest deadline.
+            let latest = open.iter().map(|&(d, _)| d).max().unwrap_or(0).max(e.deadline);
+            open.clear();
+            open.push((latest, a));
+        }
+    }
+    let mut root_part: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    let mut parts: Vec<(Vec<u32>, Vec<usize>)> = Vec::new();
+    let mut touched = vec![false; n as usize];
+    for a in anchor.iter().flatten() {
+        touched[*a as usize] = true;
+    }
+    for e in evs {
+        fp.clear();
+        u.footprint(&e.op, &mut fp);
+        for &p in &fp {
+            touched[p as usize] = true;
+        }
+    }
+    for p in 0..n {
+        if !touched[p as usize] {
+            continue;
+        }
+        let r = dsu.find(p);
+        let k = *root_part.entry(r).or_insert_with(|| {
+            parts.push((Vec::new(), Vec::new()));
+            parts.len() - 1
+        });
+        parts[k].0.push(p);
+    }
+    let mut sessions_of: Vec<HashSet<u32>> = vec![HashSet::new(); parts.len()];
+    for (i, a) in anchor.iter().enumerate() {
+        if let Some(a) = a {
+            let k = root_part[&dsu.find(*a)];
+            parts[k].1.push(i);
+            sessions_of[k].insert(evs[i].session);
+        }
+    }
+    for (i, e) in evs.iter().enumerate() {
+        if e.is_sync {
+            for (k, s) in sessions_of.iter().enumerate() {
+                if s.contains(&e.session) {
+                    parts[k].1.push(i);
+                }
+            }
+        }
+    }
+    for (_, members) in parts.iter_mut() {
+        members.sort_by_key(|&i| (evs[i].invoke, i));
+    }
+    parts.retain(|(_, m)| !m.is_empty());
+    parts.sort_by_key(|(_, m)| m.len());
+    parts
+}
+
+enum Search {
+    Ok,
+    Budget,
+    /// The deepest partial linearization and the ops that could follow it (indices into the input).
+    Fail { linearized: Vec<usize>, stuck: Vec<usize> },
+}
+
+struct Part<'a> {
+    u: &'a Universe,
+    part_of: &'a [u32],
+    local: &'a [u32],
+    part: u32,
+    paths: &'a [u32],
+}
+
+type Bits = Vec<u64>;
+
+fn bit(b: &Bits, i: usize) -> bool {
+    b[i / 64] >> (i % 64) & 1 == 1
+}
+
+fn set_bit(b: &mut Bits, i: usize) {
+    b[i / 64] |= 1 << (i % 64);
+}
+
+fn subset(a: &Bits, b: &Bits) -> bool {
+    a.iter().zip(b).all(|(x, y)| x & !y == 0)
+}
+
+struct Frame {
+    state: State,
+    done: Bits,
+    /// Ops that may be linearized next.
+    cands: Vec<u32>,
+    /// Next (candidate, action) to try: action 0 applies, 1 drops (unknown outcomes only).
+    cursor: usize,
+    /// First op (invoke order) not linearized yet.
+    lo: usize,
+    /// The op whose linearization led to this frame.
+    chosen: Option<u32>,
+}
+
+impl Part<'_> {
+    fn describe_paths(&self) -> String {
+        let mut names: Vec<&str> = self.paths.iter().map(|&p| self.u.path(p)).collect();
+        if names.len() > 4 {
+            let more = names.len() - 4;
+            names.truncate(4);
+            return format!("{} and {more} more paths", names.join(", "));
+        }
+        names.join(", ")
+    }
+
+    fn initial(&self) -> State {
+        self.paths.iter().map(|&p| self.u.init[p as usize]).collect()
+    }
+
+    fn view(&self) -> PartView<'_> {
+        PartView { part: self }
+    }
+
+    /// `evs` must be in invoke order.
+    fn search(&self, evs: &[&PEvent], opts: &Options, budget: &mut u64) -> Search {
+        let n = evs.len();
+        if n == 0 {
+            return Search::Ok;
+        }
+        let words = n.div_ceil(64);
+        let preds = predecessors(evs, opts, words);
+        let strict = opts.reads == ReadMode::Linearizable;
+        let view = self.view();
+        let cands = |done: &Bits, lo: usize| -> Vec<u32> {
+            let mut out = Vec::new();
+            let mut min_deadline = u64::MAX;
+            for (i, e) in evs.iter().enumerate().skip(lo) {
+                if bit(done, i) {
+                    continue;
+                }
+                // Sorted by invoke: once an unlinearized op returned before this one was invoked,
+                // it must precede this op and all later ones (real time).
+                if strict && e.invoke > min_deadline {
+                    break;
+                }
+                if subset(&preds[i], done) {
+                    out.push(i as u32);
+                }
+                min_deadline = min_deadline.min(e.deadline);
+            }
+            out
+        };
+        let done0 = vec![0u64; words];
+        let first = cands(&done0, 0);
+        let mut stack = vec![Frame { state: self.initial(), done: done0, cands: first, cursor: 0, lo: 0, chosen: None }];
+        let mut memo: HashSet<(Bits, State)> = HashSet::new();
+        let mut deepest: (usize, Vec<usize>, Bits) = (0, Vec::new(), vec![0u64; words]);
+        while let Some(top) = stack.last_mut() {
+            if top.cursor >= top.cands.len() * 2 {
+                stack.pop();
+                continue;
+            }
+            if *budget == 0 {
+                return Search::Budget;
+            }
+            *budget -= 1;
+            let c = top.cursor;
+            top.cursor += 1;
+            let i = top.cands[c / 2] as usize;
+            let drop = c % 2 == 1;
+            let e = evs[i];
+            if drop && !e.unknown() {
+                continue;
+            }
+            let mut state = top.state.clone();
+            if !drop && !view.step(&mut state, e) {
+                continue;
+            }
+            let mut done = top.done.clone();
+            set_bit(&mut done, i);
+            let mut lo = top.lo;
+            while lo < n && bit(&done, lo) {
+                lo += 1;
+            }
+            if lo == n {
+                return Search::Ok;
+            }
+            if !memo.insert((done.clone(), state.clone())) {
+                continue;
+            }
+            let next = cands(&done, lo);
+            stack.push(Frame { state, done, cands: next, cursor: 0, lo, chosen: Some(i as u32) });
+            let depth = stack.len() - 1;
+            if depth > deepest.0 {
+                let path: Vec<usize> = stack.iter().filter_map(|f| f.chosen.map(|c| c as usize)).collect();
+                deepest = (depth, path, stack.last().map(|f| f.done.clone()).unwrap_or_default());
+            }
+        }
+        let (_, linearized, done) = deepest;
+        let lo = (0..n).find(|&i| !bit(&done, i)).unwrap_or(n);
+        let stuck = cands(&done, lo).into_iter().map(|c| c as usize).collect();
+        Search::Fail { linearized, stuck }
+    }
+
+    /// Shrinks a failing partition to a small sub-history that still fails, and explains it.
+    fn witness(&self, evs: &[&PEvent], opts: &Options) -> Witness {
+        let mut budget = opts.budget;
+        let fails = |sub: &[&PEvent], budget: &mut u64| matches!(self.search(sub, opts, budget), Search::Fail { .. });
+        let mut owned: Vec<PEvent> = evs.iter().map(|e| (*e).clone()).collect();
+        let mut pending: Vec<u64> = Vec::new();
+        if opts.shrink {
+            // The shortest failing prefix by invoke time; ops still pending at the cut become unknown.
+            let (mut lo, mut hi) = (0usize, evs.len());
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2;
+                let cut = cut_prefix(evs, mid);
+                let refs: Vec<&PEvent> = cut.iter().collect();
+                if fails(&refs, &mut budget) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+                if budget == 0 {
+                    break;
+                }
+            }
+            if hi < evs.len() {
+                owned = cut_prefix(evs, hi);
+            }
+            // Reads, syncs and failed ops have no effect: dropping one keeps a linearizable history
+            // linearizable, so a sub-history that still fails without it is still a proof.
+            let mut i = owned.len();
+            while i > 0 && budget > 0 {
+                i -= 1;
+                let e = &owned[i];
+                let no_effect = e.is_read || e.is_sync || !matches!(e.obs.outcome, Outcome::Ok | Outcome::Unknown);
+                if !no_effect {
+                    continue;
+                }
+                let trial: Vec<&PEvent> = owned.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, e)| e).collect();
+                if fails(&trial, &mut budget) {
+                    owned.remove(i);
+                }
+            }
+            pending = owned.iter().filter(|e| e.unknown() && !evs.iter().any(|o| o.idx == e.idx && o.unknown())).map(|e| e.id).collect();
+        }
+        let refs: Vec<&PEvent> = owned.iter().collect();
+        let mut b = opts.budget.max(1);
+        let (linearized, stuck) = match self.search(&refs, opts, &mut b) {
+            Search::Fail { linearized, stuck } => (linearized, stuck),
+            _ => (Vec::new(), Vec::new()),
+        };
+        Witness {
+            paths: self.paths.iter().map(|&p| self.u.path(p).to_string()).collect(),
+            events: owned.iter().map(|e| e.id).collect(),
+            cut_pending: pending,
+            linearized: linearized.iter().map(|&i| owned[i].id).collect(),
+            stuck: stuck.iter().map(|&i| owned[i].id).collect(),
+        }
+    }
+}
+
+/// The first `k` ops (invoke order) as the history looked at the k-th invoke.
+fn cut_prefix(evs: &[&PEvent], k: usize) -> Vec<PEvent> {
+    let t = evs[k - 1].invoke;
+    evs[..k]
+        .iter()
+        .map(|e| {
+            let mut e = (*e).clone();
+            if e.deadline > t {
+                e.obs.outcome = Outcome::Unknown;
+                e.deadline = u64::MAX;
+            }
+            e
+        })
+        .collect()
+}
+
+/// preds[e]: the ops that must be linearized (or dropped) before e.
+fn predecessors(evs: &[&PEvent], opts: &Options, words: usize) -> Vec<Bits> {
+    let n = evs.len();
+    let mut preds = vec![vec![0u64; words]; n];
+    for (ei, e) in evs.iter().enumerate() {
+        let relaxed = opts.reads == ReadMode::Sequential && e.is_read;
+        for (fi, f) in evs.iter().enumerate() {
+            if fi == ei {
+                continue;
+            }
+            let same = f.session == e.session;
+            let real_time = f.deadline < e.invoke && (!relaxed || same);
+            let fifo = opts.fifo && same && f.seq < e.seq;
+            if real_time || fifo {
+                set_bit(&mut preds[ei], fi);
+            }
+        }
+    }
+    preds
+}
+
+/// The model view of one partition.
+struct PartView<'a> {
+    part: &'a Part<'a>,
+}
+
+impl PartView<'_> {
+    fn step(&self, st: &mut State, e: &PEvent) -> bool {
+        let p = self.part;
+        View { u: p.u, part_of: p.part_of, local: p.local, part: p.part }.step(st, e)
+    }
+}
