@@ -58,6 +58,10 @@ pub struct Witness {
     pub linearized: Vec<u64>,
     /// The ops that could come next after it (by real time and session order), none of which fits.
     pub stuck: Vec<u64>,
+    /// A 1-minimal subset of `events` with no linearization on its own: removing any one op of
+    /// it makes it linearizable. The shortest explanation of the conflict — but unlike `events`
+    /// not a proof by itself, since ops left out of it are taken as never having happened.
+    pub core: Vec<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,12 +80,20 @@ pub struct LinReport {
     pub steps: u64,
 }
 
-/// Checks `h`; never runs more than about 2 × `opts.budget` steps.
+/// Checks `h`. The search runs at most `opts.budget` steps; shrinking a witness at most
+/// `opts.budget` more per refinement level (a few levels).
 pub fn check(h: &History, opts: &Options) -> Verdict {
     check_report(h, opts).verdict
 }
 
 pub fn check_report(h: &History, opts: &Options) -> LinReport {
+    check_level(h, opts, 0)
+}
+
+/// How many times a witness is re-partitioned and shrunk again.
+const REFINE_LEVELS: usize = 3;
+
+fn check_level(h: &History, opts: &Options, level: usize) -> LinReport {
     if let Err(reason) = h.validate() {
         return LinReport { verdict: Verdict::Unknown { reason: format!("invalid history: {reason}") }, partitions: 0, steps: 0 };
     }
@@ -106,7 +118,10 @@ pub fn check_report(h: &History, opts: &Options) -> LinReport {
                 unknown.get_or_insert_with(|| format!("step budget of {} exhausted (partition of {} ops on {})", opts.budget, sub.len(), part.describe_paths()));
             }
             Search::Fail { .. } => {
-                let witness = part.witness(&sub, opts);
+                let mut witness = part.witness(&sub, opts);
+                if opts.shrink && level < REFINE_LEVELS {
+                    witness = refine(h, witness, opts, level);
+                }
                 return LinReport { verdict: Verdict::NotLinearizable(witness), partitions: parts.len(), steps: opts.budget - budget };
             }
         }
@@ -116,6 +131,33 @@ pub fn check_report(h: &History, opts: &Options) -> LinReport {
         None => Verdict::Linearizable,
     };
     LinReport { verdict, partitions: parts.len(), steps: opts.budget - budget }
+}
+
+/// The shrunk witness may fall apart into independent partitions (its reads were what joined
+/// them): check it as a history of its own and keep the smaller witness found there.
+fn refine(h: &History, w: Witness, opts: &Options, level: usize) -> Witness {
+    let events = h
+        .events
+        .iter()
+        .filter(|e| w.events.contains(&e.id))
+        .map(|e| {
+            let mut e = e.clone();
+            if w.cut_pending.contains(&e.id) {
+                e.outcome = Outcome::Unknown;
+            }
+            e
+        })
+        .collect();
+    let sub = History { init: h.init.clone(), events };
+    match check_level(&sub, opts, level + 1).verdict {
+        Verdict::NotLinearizable(mut w2) if w2.events.len() < w.events.len() => {
+            w2.cut_pending.extend(w.cut_pending.iter().copied().filter(|id| w2.events.contains(id)));
+            w2.cut_pending.sort_unstable();
+            w2.cut_pending.dedup();
+            w2
+        }
+        _ => w,
+    }
 }
 
 struct Dsu(Vec<u32>);
@@ -423,12 +465,31 @@ impl Part<'_> {
             Search::Fail { linearized, stuck } => (linearized, stuck),
             _ => (Vec::new(), Vec::new()),
         };
+        // The core: drop ops (latest first) while the rest still fails *at the same ops* — a
+        // removal that makes some other op the one that cannot be explained (say, a set whose
+        // create was dropped) would invent a conflict instead of isolating the real one.
+        let stuck_idx: Vec<usize> = stuck.iter().map(|&i| owned[i].idx).collect();
+        let mut core: Vec<usize> = (0..owned.len()).collect();
+        if opts.shrink && !stuck_idx.is_empty() {
+            let mut budget = opts.budget;
+            let mut i = core.len();
+            while i > 0 && budget > 0 {
+                i -= 1;
+                let trial: Vec<&PEvent> = core.iter().filter(|&&j| j != core[i]).map(|&j| &owned[j]).collect();
+                if let Search::Fail { stuck, .. } = self.search(&trial, opts, &mut budget) {
+                    if !stuck.is_empty() && stuck.iter().all(|&k| stuck_idx.contains(&trial[k].idx)) {
+                        core.remove(i);
+                    }
+                }
+            }
+        }
         Witness {
             paths: self.paths.iter().map(|&p| self.u.path(p).to_string()).collect(),
             events: owned.iter().map(|e| e.id).collect(),
             cut_pending: pending,
             linearized: linearized.iter().map(|&i| owned[i].id).collect(),
             stuck: stuck.iter().map(|&i| owned[i].id).collect(),
+            core: core.iter().map(|&i| owned[i].id).collect(),
         }
     }
 }

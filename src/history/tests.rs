@@ -66,6 +66,7 @@ fn stale_read_fails_strict_and_passes_sequential_for_another_session() {
     ]);
     let w = witness(&h, &strict());
     assert!(w.events.contains(&3) && w.events.contains(&2), "{w:?}");
+    assert_eq!(w.core, vec![1, 2, 3], "{w:?}");
     assert_eq!(w.paths, vec!["/x".to_string()]);
     // A follower may serve another session a stale (but real) state.
     assert!(is_lin(&h, &seq_reads()));
@@ -316,6 +317,9 @@ fn witness_is_smaller_than_the_history() {
     assert!(!w.events.iter().any(|&id| id > 43), "{w:?}");
     assert!(!w.events.contains(&3), "{w:?}");
     assert_eq!(w.stuck, vec![42]);
+    // The conflict: the stale read and the writes that make "3" stale.
+    assert!(w.core.contains(&42) && w.core.len() <= 3, "{w:?}");
+    assert!(w.core.iter().all(|id| w.events.contains(id)));
 }
 
 #[test]

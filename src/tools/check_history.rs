@@ -51,7 +51,11 @@ pub fn run(args: &Args, out: &mut impl Write) -> i32 {
             Verdict::Unknown { reason } => writeln!(out, "unknown: {reason}")?,
             Verdict::NotLinearizable(w) => {
                 writeln!(out, "NOT LINEARIZABLE on {}", w.paths.join(", "))?;
-                writeln!(out, "witness: {} events that are not linearizable by themselves:", w.events.len())?;
+                writeln!(out, "conflict: {} of them already fail together (shrunk from the proof below, not a proof by itself):", w.core.len())?;
+                for id in &w.core {
+                    writeln!(out, "  {}", describe(id))?;
+                }
+                writeln!(out, "proof: {} events that are not linearizable by themselves, so neither is the history:", w.events.len())?;
                 for id in &w.events {
                     let pending = if w.cut_pending.contains(id) { "   (pending at the cut: outcome taken as unknown)" } else { "" };
                     writeln!(out, "  {}{pending}", describe(id))?;
@@ -67,9 +71,13 @@ pub fn run(args: &Args, out: &mut impl Write) -> i32 {
         }
         Ok(())
     })();
-    if let Err(e) = res {
-        eprintln!("zkd: {e}");
-        return 2;
+    match res {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => {
+            eprintln!("zkd: {e}");
+            return 2;
+        }
+        Ok(()) => {}
     }
     report.exit_code()
 }
