@@ -300,10 +300,6 @@ fn set_bit(b: &mut Bits, i: usize) {
     b[i / 64] |= 1 << (i % 64);
 }
 
-fn subset(a: &Bits, b: &Bits) -> bool {
-    a.iter().zip(b).all(|(x, y)| x & !y == 0)
-}
-
 struct Frame {
     state: State,
     done: Bits,
@@ -313,8 +309,8 @@ struct Frame {
     cursor: usize,
     /// First op (invoke order) not linearized yet.
     lo: usize,
-    /// The op whose linearization led to this frame.
-    chosen: Option<u32>,
+    /// The ops linearized to reach this frame from its parent, in order.
+    path: Vec<u32>,
 }
 
 impl Part<'_> {
@@ -343,33 +339,104 @@ impl Part<'_> {
             return Search::Ok;
         }
         let words = n.div_ceil(64);
-        let preds = predecessors(evs, opts, words);
+        // Dense session numbers within this partition.
+        let mut session_ids: Vec<u32> = evs.iter().map(|e| e.session).collect();
+        session_ids.sort_unstable();
+        session_ids.dedup();
+        let sess: Vec<usize> = evs.iter().map(|e| session_ids.binary_search(&e.session).unwrap_or(0)).collect();
+        let nsess = session_ids.len();
         let strict = opts.reads == ReadMode::Linearizable;
         let view = self.view();
+        // The ops that may be linearized next. f must precede e when f returned before e was
+        // invoked (for a read in sequential mode: only if f is of e's session) or, with fifo, when
+        // f is an earlier op of e's session. Scanning in invoke order, an op f that returned
+        // before e was invoked is scanned before e, and a session's earliest undone op is its
+        // first one scanned — so prefix minima of deadlines and "first of its session" decide.
         let cands = |done: &Bits, lo: usize| -> Vec<u32> {
             let mut out = Vec::new();
-            let mut min_deadline = u64::MAX;
+            let mut min_all = u64::MAX;
+            let mut min_sess = vec![u64::MAX; nsess];
+            let mut seen = vec![false; nsess];
+            let mut unseen = nsess;
             for (i, e) in evs.iter().enumerate().skip(lo) {
                 if bit(done, i) {
                     continue;
                 }
-                // Sorted by invoke: once an unlinearized op returned before this one was invoked,
-                // it must precede this op and all later ones (real time).
-                if strict && e.invoke > min_deadline {
-                    break;
+                let s = sess[i];
+                if e.invoke > min_all {
+                    // Only relaxed reads can still qualify, and with fifo only each session's first.
+                    if strict || (opts.fifo && unseen == 0) {
+                        break;
+                    }
                 }
-                if subset(&preds[i], done) {
+                let first = !seen[s];
+                if first {
+                    seen[s] = true;
+                    unseen -= 1;
+                }
+                let relaxed = !strict && e.is_read;
+                let real_time = if relaxed { min_sess[s] >= e.invoke } else { min_all >= e.invoke };
+                let fifo = !opts.fifo || first;
+                if real_time && fifo {
                     out.push(i as u32);
                 }
-                min_deadline = min_deadline.min(e.deadline);
+                min_all = min_all.min(e.deadline);
+                min_sess[s] = min_sess[s].min(e.deadline);
             }
+            out.sort_by_key(|&c| (evs[c as usize].hint, c));
             out
         };
-        let done0 = vec![0u64; words];
-        let first = cands(&done0, 0);
-        let mut stack = vec![Frame { state: self.initial(), done: done0, cands: first, cursor: 0, lo: 0, chosen: None }];
+        // Linearizes at once every candidate with a known outcome that fits the state without
+        // changing it (reads, failed writes): if any linearization exists, one does with it here
+        // (it has no effect, all its predecessors are done, and moving it earlier only satisfies
+        // more of the constraints on it). This keeps the 2^k orders of k concurrent reads out of
+        // the search. Returns false when the budget ran out.
+        let absorb = |state: &State, done: &mut Bits, lo: &mut usize, absorbed: &mut Vec<u32>, budget: &mut u64| -> (Vec<u32>, bool) {
+            loop {
+                while *lo < n && bit(done, *lo) {
+                    *lo += 1;
+                }
+                if *lo == n {
+                    return (Vec::new(), true);
+                }
+                let cs = cands(done, *lo);
+                let mut progressed = false;
+                for &c in &cs {
+                    let e = evs[c as usize];
+                    if e.unknown() || !(e.is_read || e.is_sync || e.obs.outcome != Outcome::Ok) {
+                        continue;
+                    }
+                    if *budget == 0 {
+                        return (cs, false);
+                    }
+                    *budget -= 1;
+                    let mut st = state.clone();
+                    if view.step(&mut st, e) && st == *state {
+                        set_bit(done, c as usize);
+                        absorbed.push(c);
+                        progressed = true;
+                    }
+                }
+                if !progressed {
+                    return (cs, true);
+                }
+            }
+        };
+        let mut done0 = vec![0u64; words];
+        let mut lo0 = 0;
+        let mut abs0 = Vec::new();
+        let state0 = self.initial();
+        let (first, ok) = absorb(&state0, &mut done0, &mut lo0, &mut abs0, budget);
+        if !ok {
+            return Search::Budget;
+        }
+        if lo0 == n {
+            return Search::Ok;
+        }
+        let mut stack = vec![Frame { state: state0, done: done0, cands: first, cursor: 0, lo: lo0, path: abs0 }];
         let mut memo: HashSet<(Bits, State)> = HashSet::new();
-        let mut deepest: (usize, Vec<usize>, Bits) = (0, Vec::new(), vec![0u64; words]);
+        let mut deepest: (usize, Vec<usize>, Bits) = (0, Vec::new(), stack[0].done.clone());
+        let mut deepest_len = 0usize;
         while let Some(top) = stack.last_mut() {
             if top.cursor >= top.cands.len() * 2 {
                 stack.pop();
@@ -394,8 +461,10 @@ impl Part<'_> {
             let mut done = top.done.clone();
             set_bit(&mut done, i);
             let mut lo = top.lo;
-            while lo < n && bit(&done, lo) {
-                lo += 1;
+            let mut path = vec![i as u32];
+            let (next, ok) = absorb(&state, &mut done, &mut lo, &mut path, budget);
+            if !ok {
+                return Search::Budget;
             }
             if lo == n {
                 return Search::Ok;
@@ -403,12 +472,12 @@ impl Part<'_> {
             if !memo.insert((done.clone(), state.clone())) {
                 continue;
             }
-            let next = cands(&done, lo);
-            stack.push(Frame { state, done, cands: next, cursor: 0, lo, chosen: Some(i as u32) });
-            let depth = stack.len() - 1;
-            if depth > deepest.0 {
-                let path: Vec<usize> = stack.iter().filter_map(|f| f.chosen.map(|c| c as usize)).collect();
-                deepest = (depth, path, stack.last().map(|f| f.done.clone()).unwrap_or_default());
+            stack.push(Frame { state, done, cands: next, cursor: 0, lo, path });
+            let len: usize = stack.iter().map(|f| f.path.len()).sum();
+            if len > deepest_len {
+                deepest_len = len;
+                let order: Vec<usize> = stack.iter().flat_map(|f| f.path.iter().map(|&c| c as usize)).collect();
+                deepest = (len, order, stack.last().map(|f| f.done.clone()).unwrap_or_default());
             }
         }
         let (_, linearized, done) = deepest;
@@ -508,27 +577,6 @@ fn cut_prefix(evs: &[&PEvent], k: usize) -> Vec<PEvent> {
             e
         })
         .collect()
-}
-
-/// preds[e]: the ops that must be linearized (or dropped) before e.
-fn predecessors(evs: &[&PEvent], opts: &Options, words: usize) -> Vec<Bits> {
-    let n = evs.len();
-    let mut preds = vec![vec![0u64; words]; n];
-    for (ei, e) in evs.iter().enumerate() {
-        let relaxed = opts.reads == ReadMode::Sequential && e.is_read;
-        for (fi, f) in evs.iter().enumerate() {
-            if fi == ei {
-                continue;
-            }
-            let same = f.session == e.session;
-            let real_time = f.deadline < e.invoke && (!relaxed || same);
-            let fifo = opts.fifo && same && f.seq < e.seq;
-            if real_time || fifo {
-                set_bit(&mut preds[ei], fi);
-            }
-        }
-    }
-    preds
 }
 
 /// The model view of one partition.

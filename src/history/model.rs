@@ -58,6 +58,9 @@ pub(crate) struct PEvent {
     pub obs: Obs,
     pub is_read: bool,
     pub is_sync: bool,
+    /// The order in which to try candidates: the reply zxid (the server's own order), writes
+    /// before reads of the same zxid; ops without one last. Only a heuristic: the search is complete.
+    pub hint: (i64, bool),
 }
 
 impl PEvent {
@@ -187,6 +190,7 @@ impl Universe {
                 deadline: e.deadline(),
                 is_read: e.op.is_read(),
                 is_sync: matches!(e.op, Op::Sync { .. }),
+                hint: (e.zxid.filter(|_| e.outcome != Outcome::Unknown).unwrap_or(i64::MAX), e.op.is_read()),
                 op,
                 obs,
             });

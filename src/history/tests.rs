@@ -503,7 +503,13 @@ fn brute_agrees(h: &History, reads: ReadMode, fifo: bool) -> Result<(), TestCase
             Verdict::NotLinearizable(_) => false,
             Verdict::Unknown { reason } => return Err(TestCaseError::fail(format!("no verdict: {reason}"))),
         };
-        prop_assert_eq!(got, expected, "reads {:?} fifo {} partition {}\n{}", reads, fifo, partition, jsonl::to_string(h));
+        if reads == ReadMode::Sequential && partition {
+            // Per-partition checking is a relaxation in sequential mode (a session's ops on other
+            // partitions are not seen): every violation it reports is real.
+            prop_assert!(got || !expected, "false alarm: reads {:?} fifo {} partition {}\n{}", reads, fifo, partition, jsonl::to_string(h));
+        } else {
+            prop_assert_eq!(got, expected, "reads {:?} fifo {} partition {}\n{}", reads, fifo, partition, jsonl::to_string(h));
+        }
     }
     Ok(())
 }
