@@ -215,6 +215,66 @@ class RecordingClient:
             return results
         return self._run({"type": "multi", "ops": spec}, call, lambda e, r: None)
 
+    def pipeline(self, ops):
+        """Issues ops back to back without waiting (async kazoo calls on one connection), then
+        waits for each in issue order. ops: ("create", path, data) | ("set", path, data, version)
+        | ("delete", path, version) | ("get", path) | ("exists", path). Returns, per op, kazoo's
+        result or the exception. Return times are taken when each reply is collected (no earlier
+        than it arrived: a wider interval never causes a false alarm). Reads and deletes record no
+        zxid here: the client's last zxid may already reflect later pipelined replies."""
+        session = self.session()
+        issued = []
+        for o in ops:
+            kind, path = o[0], o[1]
+            invoke = self.rec.now()
+            if kind == "create":
+                op = {"type": "create", "path": path, "data": encode_data(o[2])}
+                a = self.client.create_async(path, o[2], include_data=True)
+            elif kind == "set":
+                op = {"type": "set", "path": path, "data": encode_data(o[2]), "version": o[3]}
+                a = self.client.set_async(path, o[2], version=o[3])
+            elif kind == "delete":
+                op = {"type": "delete", "path": path, "version": o[2]}
+                a = self.client.delete_async(path, version=o[2])
+            elif kind == "get":
+                op = {"type": "get", "path": path}
+                a = self.client.get_async(path)
+            elif kind == "exists":
+                op = {"type": "exists", "path": path}
+                a = self.client.exists_async(path)
+            else:
+                raise ValueError("unsupported pipelined op %r" % (kind,))
+            issued.append((kind, op, invoke, a))
+        results = []
+        for kind, op, invoke, a in issued:
+            event = {"session": session, "invoke": invoke, "op": op}
+            try:
+                r = a.get(timeout=30)
+            except Exception as exc:  # noqa: BLE001 - recorded and returned
+                event["outcome"] = outcome_of(exc)
+                event["return"] = self.rec.now()
+                self.rec.add(event)
+                results.append(exc)
+                continue
+            event["outcome"] = "ok"
+            if kind == "create":
+                event["zxid"] = r[1].czxid
+            elif kind == "set":
+                event["version"] = r.version
+                event["zxid"] = r.mzxid
+            elif kind == "get":
+                event["data"] = encode_data(r[0])
+                event["version"] = r[1].version
+            elif kind == "exists":
+                if r is None:
+                    event["outcome"] = "no_node"
+                else:
+                    event["version"] = r.version
+            event["return"] = self.rec.now()
+            self.rec.add(event)
+            results.append(r)
+        return results
+
 
 class _Absent(NoNodeError):
     """exists() found no node (kazoo does not raise; the wrapper does, internally)."""

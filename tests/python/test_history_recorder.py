@@ -119,3 +119,84 @@ def test_concurrent_clients_are_linearizable(kind, server_factory, tmp_path):
     code, out, err = check_history(path)
     assert code == 1, "%s\n%s" % (out, err)
     assert "NOT LINEARIZABLE" in out and "session=tamper" in out, out
+
+
+@pytest.mark.parametrize("kind", targets())
+def test_pipelined_sessions_keep_fifo(kind, server_factory, tmp_path):
+    """Each writer pipelines bursts of sets (and a read of its own) on one connection; readers
+    poll. The history must be linearizable with per-session FIFO — the pipelined ops overlap in
+    time, so only the session order says which of a burst landed last."""
+    server = server_factory(kind)
+    setup = KazooClient(hosts=server.hosts, timeout=10.0)
+    setup.start(timeout=30)
+    rec = HistoryRecorder()
+    try:
+        setup.create(BASE, b"")
+        for p in PATHS:
+            setup.create(p, b"")
+            rec.declare(p, b"", 0)
+        rec.declare(BASE, b"", 0)
+        clients = [KazooClient(hosts=server.hosts, timeout=10.0) for _ in range(4)]
+        for c in clients:
+            c.start(timeout=30)
+        errors = []
+
+        def writer(rc, seed):
+            rnd = random.Random(seed)
+            try:
+                for burst in range(15):
+                    p = rnd.choice(PATHS)
+                    ops = [("set", p, ("w%d-%d-%d" % (seed, burst, k)).encode(), -1) for k in range(4)]
+                    ops.append(("get", p))
+                    results = rc.pipeline(ops)
+                    # Own writes in order: the read sees the last set of the burst or something newer.
+                    assert all(not isinstance(r, Exception) for r in results), results
+            except Exception as e:  # noqa: BLE001 - reported by the test
+                errors.append(e)
+
+        def reader(rc):
+            try:
+                for _ in range(40):
+                    rc.pipeline([("get", p) for p in PATHS])
+            except Exception as e:  # noqa: BLE001 - reported by the test
+                errors.append(e)
+
+        threads = [threading.Thread(target=writer, args=(rec.wrap(c), i)) for i, c in enumerate(clients[:3])]
+        threads.append(threading.Thread(target=reader, args=(rec.wrap(clients[3]),)))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert not any(t.is_alive() for t in threads), "workload threads hung"
+        assert not errors, errors
+        for c in clients:
+            c.stop()
+            c.close()
+    finally:
+        setup.stop()
+        setup.close()
+    path = tmp_path / "pipelined.jsonl"
+    rec.write(path)
+    code, out, err = check_history(path)
+    assert code == 0, "%s\n%s\nhistory kept at %s" % (out, err, path)
+    # Claim one burst was issued in another order: swap the data of its first and last set.
+    # Its own pipelined read (issued after the burst) saw the last set's data, which now belongs
+    # to the first set: session order (and the versions) make that impossible.
+    events = rec.events
+    own_reads = [e for e in events if e["op"]["type"] == "get" and e.get("data", "").endswith("-3")
+                 and e["data"].startswith("w")]
+    by_data = {e["op"]["data"]: e for e in events if e["op"]["type"] == "set"}
+    candidates = []
+    for r in own_reads:
+        last = by_data.get(r["data"])
+        first = by_data.get(r["data"][:-1] + "0")
+        if last and first and last["session"] == r["session"] == first["session"]:
+            candidates.append((first, last))
+    assert candidates, "no burst was read back by its own session unchanged"
+    first, last = candidates[0]
+    first["op"]["data"], last["op"]["data"] = last["op"]["data"], first["op"]["data"]
+    bad = tmp_path / "reordered.jsonl"
+    rec.write(bad)
+    code, out, err = check_history(bad)
+    assert code == 1, "%s\n%s" % (out, err)
+    assert "NOT LINEARIZABLE" in out, out
