@@ -30,8 +30,8 @@ pub struct Options {
     pub reads: ReadMode,
     /// Per-session FIFO: a session's ops take effect in issue order.
     pub fifo: bool,
-    /// Check independent partitions separately (exact in Linearizable mode; in Sequential mode
-    /// constraints between sessions' reads on different partitions are not checked here).
+    /// Check independent partitions separately. In Sequential mode partitions that share a
+    /// session are merged (a read is ordered by its session's ops on any path).
     pub partition: bool,
     /// Shrink the witness of a violation.
     pub shrink: bool,
@@ -202,6 +202,17 @@ fn partitions(u: &Universe, evs: &[PEvent], opts: &Options) -> Vec<(Vec<u32>, Ve
     if !opts.partition {
         for p in 1..n {
             dsu.union(0, p);
+        }
+    }
+    if opts.reads == ReadMode::Sequential {
+        // A relaxed read is bound by its own session's order only, and that order may run
+        // through other paths: keep each session's ops in one partition.
+        let mut first_of: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        for (i, e) in evs.iter().enumerate() {
+            if let Some(a) = anchor[i] {
+                let f = *first_of.entry(e.session).or_insert(a);
+                dsu.union(f, a);
+            }
         }
     }
     if opts.fifo {
