@@ -115,7 +115,7 @@ fn check_level(h: &History, opts: &Options, level: usize) -> LinReport {
         match part.search(&sub, opts, &mut budget) {
             Search::Ok => {}
             Search::Budget => {
-                unknown.get_or_insert_with(|| format!("step budget of {} exhausted (partition of {} ops on {})", opts.budget, sub.len(), part.describe_paths()));
+                unknown.get_or_insert_with(|| format!("step budget of {} exhausted, or the search stack outgrew 1 GiB (partition of {} ops on {})", opts.budget, sub.len(), part.describe_paths()));
             }
             Search::Fail { .. } => {
                 let mut witness = part.witness(&sub, opts);
@@ -303,6 +303,27 @@ struct Part<'a> {
 
 type Bits = Vec<u64>;
 
+/// Bound on the search stack (in 8-byte words, about 1 GiB): a deeper search gives up as Unknown.
+const MAX_STACK_WORDS: usize = 1 << 27;
+
+fn config_hash(done: &Bits, state: &State) -> u128 {
+    let mut buf: Vec<u8> = Vec::with_capacity(done.len() * 8 + state.len() * 13);
+    for w in done {
+        buf.extend_from_slice(&w.to_le_bytes());
+    }
+    for n in state {
+        match n {
+            None => buf.push(0),
+            Some(n) => {
+                buf.push(1 | (n.data.is_some() as u8) << 1 | (n.version.is_some() as u8) << 2);
+                buf.extend_from_slice(&n.data.unwrap_or(0).to_le_bytes());
+                buf.extend_from_slice(&n.version.unwrap_or(0).to_le_bytes());
+            }
+        }
+    }
+    xxhash_rust::xxh3::xxh3_128(&buf)
+}
+
 fn bit(b: &Bits, i: usize) -> bool {
     b[i / 64] >> (i % 64) & 1 == 1
 }
@@ -322,6 +343,9 @@ struct Frame {
     lo: usize,
     /// The ops linearized to reach this frame from its parent, in order.
     path: Vec<u32>,
+    /// Ops linearized on the way to this frame beyond one per frame (absorbed ones): the frame's
+    /// depth in ops is its index in the stack plus this.
+    total: usize,
 }
 
 impl Part<'_> {
@@ -444,8 +468,12 @@ impl Part<'_> {
         if lo0 == n {
             return Search::Ok;
         }
-        let mut stack = vec![Frame { state: state0, done: done0, cands: first, cursor: 0, lo: lo0, path: abs0 }];
-        let mut memo: HashSet<(Bits, State)> = HashSet::new();
+        let total0 = abs0.len();
+        let mut stack = vec![Frame { state: state0, done: done0, cands: first, cursor: 0, lo: lo0, path: abs0, total: total0 }];
+        // Configurations already explored, as 128-bit hashes of (linearized set, state): 16 bytes
+        // each instead of n/8 + state. A collision (odds ~2^-128 per pair) could only hide an
+        // unexplored configuration.
+        let mut memo: HashSet<u128> = HashSet::new();
         let mut deepest: (usize, Vec<usize>, Bits) = (0, Vec::new(), stack[0].done.clone());
         let mut deepest_len = 0usize;
         while let Some(top) = stack.last_mut() {
@@ -480,11 +508,17 @@ impl Part<'_> {
             if lo == n {
                 return Search::Ok;
             }
-            if !memo.insert((done.clone(), state.clone())) {
+            if !memo.insert(config_hash(&done, &state)) {
                 continue;
             }
-            stack.push(Frame { state, done, cands: next, cursor: 0, lo, path });
-            let len: usize = stack.iter().map(|f| f.path.len()).sum();
+            // Frames are about the same size along one path: bound depth × the new frame's size.
+            let frame_words = words + 2 * state.len() + (next.len() + path.len()) / 2 + 8;
+            if stack.len().saturating_mul(frame_words) > MAX_STACK_WORDS {
+                return Search::Budget;
+            }
+            let total = stack.last().map_or(0, |f| f.total) + path.len() - 1;
+            stack.push(Frame { state, done, cands: next, cursor: 0, lo, path, total });
+            let len = stack.len() - 1 + stack.last().map_or(0, |f| f.total);
             if len > deepest_len {
                 deepest_len = len;
                 let order: Vec<usize> = stack.iter().flat_map(|f| f.path.iter().map(|&c| c as usize)).collect();
