@@ -5,6 +5,7 @@
 //!   form is in [`jsonl`] and documented in `src/history/README.md`.
 //! - [`lin`]: Wing & Gong search with memoization of (linearized set, state), per partition.
 //! - [`session`]: zxid-based session checks (no search).
+//! - [`recorder`]: builds a history as requests are sent and replies arrive (simulator, Rust tests).
 //! - [`brute`]: an all-permutations reference checker for tiny histories (tests).
 //!
 //! Plain synchronous code, no IO: the simulator, `zkd check-history` and tests share it.
@@ -13,6 +14,7 @@ pub mod brute;
 pub mod jsonl;
 pub mod lin;
 mod model;
+pub mod recorder;
 pub mod session;
 pub mod types;
 mod validate;
@@ -21,6 +23,7 @@ mod validate;
 mod tests;
 
 pub use lin::{check, check_report, LinReport, Options, ReadMode, Verdict, Witness};
+pub use recorder::{OpHandle, Recorder};
 pub use session::{check_sessions, SessionViolation, SessionViolationKind};
 pub use types::{Event, History, InitNode, Op, Outcome, Time};
 

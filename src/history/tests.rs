@@ -694,3 +694,24 @@ fn sequential_reads_follow_their_session_across_paths() {
     other.events[2].session = "s3".into();
     assert!(is_lin(&other, &seq_reads()));
 }
+
+#[test]
+fn recorder_builds_histories() {
+    let mut r = Recorder::new();
+    r.init("/base", Some(""), Some(0));
+    let a = r.invoke("s1", 1, create("/base/x", "a"));
+    let b = r.invoke("s2", 2, get("/base/x"));
+    r.complete(a, 3, Outcome::Ok).zxid = Some(5);
+    r.complete(b, 4, Outcome::Ok).data = Some("a".into());
+    let lost = r.invoke("s1", 5, set("/base/x", "b", -1));
+    let c = r.invoke("s2", 6, get("/base/x"));
+    r.complete(c, 7, Outcome::Ok).data = Some("b".into());
+    assert_eq!(r.event(lost).outcome, Outcome::Unknown);
+    assert!(r.event(lost).ret.is_none());
+    let h = r.into_history();
+    assert_eq!(h.events[2].id, 3);
+    assert!(h.validate().is_ok());
+    // The unfinished set may have landed before the second read.
+    assert!(is_lin(&h, &strict()));
+    assert_eq!(check_all(&h, &strict()).exit_code(), 0);
+}
