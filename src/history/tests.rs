@@ -332,6 +332,8 @@ fn invalid_histories_are_rejected() {
     assert!(h.validate().is_err());
     let h = hist(vec![ev(1, "a", 0, 1, get("x"), Outcome::NoNode)]);
     assert!(h.validate().is_err());
+    let h = hist(vec![ev(1, "a", 0, 1, get("/x"), Outcome::NoNode), ev(1, "b", 0, 1, get("/x"), Outcome::NoNode)]);
+    assert!(h.validate().is_err());
 }
 
 #[test]

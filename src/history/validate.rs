@@ -66,8 +66,12 @@ impl History {
                 return Err(format!("init: invalid path {:?}", n.path));
             }
         }
+        let mut ids = std::collections::HashSet::new();
         for e in &self.events {
             e.validate().map_err(|m| format!("event #{}: {m}", e.id))?;
+            if !ids.insert(e.id) {
+                return Err(format!("event id {} is used twice", e.id));
+            }
         }
         Ok(())
     }
