@@ -145,21 +145,28 @@ pub fn check(h: &History, reads: ReadMode, fifo: bool, max_ops: usize) -> Option
             return true;
         }
         for e in 0..n {
-            if settled[e] || (0..n).any(|f| f != e && !settled[f] && must(f, e)) {
+            if settled[e] {
+                continue;
+            }
+            // An unknown outcome may also never take effect: then nothing orders it.
+            if ev[e].outcome == Outcome::Unknown {
+                settled[e] = true;
+                let found = go(tree, settled, ev, must);
+                settled[e] = false;
+                if found {
+                    return true;
+                }
+            }
+            if (0..n).any(|f| f != e && !settled[f] && must(f, e)) {
                 continue;
             }
             settled[e] = true;
             let mut t = tree.clone();
-            if matches(&mut t, &ev[e]) && go(&t, settled, ev, must) {
-                settled[e] = false;
-                return true;
-            }
-            // An unknown outcome may also never take effect.
-            if ev[e].outcome == Outcome::Unknown && go(tree, settled, ev, must) {
-                settled[e] = false;
-                return true;
-            }
+            let found = matches(&mut t, &ev[e]) && go(&t, settled, ev, must);
             settled[e] = false;
+            if found {
+                return true;
+            }
         }
         false
     }

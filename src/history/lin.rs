@@ -336,7 +336,7 @@ struct Frame {
     state: State,
     done: Bits,
     /// Ops that may be linearized next.
-    cands: Vec<u32>,
+    cands: Vec<(u32, bool)>,
     /// Next (candidate, action) to try: action 0 applies, 1 drops (unknown outcomes only).
     cursor: usize,
     /// First op (invoke order) not linearized yet.
@@ -387,7 +387,10 @@ impl Part<'_> {
         // f is an earlier op of e's session. Scanning in invoke order, an op f that returned
         // before e was invoked is scanned before e, and a session's earliest undone op is its
         // first one scanned — so prefix minima of deadlines and "first of its session" decide.
-        let cands = |done: &Bits, lo: usize| -> Vec<u32> {
+        // An unknown-outcome op may also be dropped: it never happened, so nothing orders it; it
+        // is offered for dropping once it is first of its session (its successors wait for it).
+        // Entries: (op, may be applied now).
+        let cands = |done: &Bits, lo: usize| -> Vec<(u32, bool)> {
             let mut out = Vec::new();
             let mut min_all = u64::MAX;
             let mut min_sess = vec![u64::MAX; nsess];
@@ -413,12 +416,14 @@ impl Part<'_> {
                 let real_time = if relaxed { min_sess[s] >= e.invoke } else { min_all >= e.invoke };
                 let fifo = !opts.fifo || first;
                 if real_time && fifo {
-                    out.push(i as u32);
+                    out.push((i as u32, true));
+                } else if e.unknown() && fifo {
+                    out.push((i as u32, false));
                 }
                 min_all = min_all.min(e.deadline);
                 min_sess[s] = min_sess[s].min(e.deadline);
             }
-            out.sort_by_key(|&c| (evs[c as usize].hint, c));
+            out.sort_by_key(|&(c, _)| (evs[c as usize].hint, c));
             out
         };
         // Linearizes at once every candidate with a known outcome that fits the state without
@@ -426,7 +431,8 @@ impl Part<'_> {
         // (it has no effect, all its predecessors are done, and moving it earlier only satisfies
         // more of the constraints on it). This keeps the 2^k orders of k concurrent reads out of
         // the search. Returns false when the budget ran out.
-        let absorb = |state: &State, done: &mut Bits, lo: &mut usize, absorbed: &mut Vec<u32>, budget: &mut u64| -> (Vec<u32>, bool) {
+        type Cands = Vec<(u32, bool)>;
+        let absorb = |state: &State, done: &mut Bits, lo: &mut usize, absorbed: &mut Vec<u32>, budget: &mut u64| -> (Cands, bool) {
             loop {
                 while *lo < n && bit(done, *lo) {
                     *lo += 1;
@@ -436,9 +442,9 @@ impl Part<'_> {
                 }
                 let cs = cands(done, *lo);
                 let mut progressed = false;
-                for &c in &cs {
+                for &(c, applicable) in &cs {
                     let e = evs[c as usize];
-                    if e.unknown() || !(e.is_read || e.is_sync || e.obs.outcome != Outcome::Ok) {
+                    if !applicable || e.unknown() || !(e.is_read || e.is_sync || e.obs.outcome != Outcome::Ok) {
                         continue;
                     }
                     if *budget == 0 {
@@ -487,10 +493,11 @@ impl Part<'_> {
             *budget -= 1;
             let c = top.cursor;
             top.cursor += 1;
-            let i = top.cands[c / 2] as usize;
+            let (i, applicable) = top.cands[c / 2];
+            let i = i as usize;
             let drop = c % 2 == 1;
             let e = evs[i];
-            if drop && !e.unknown() {
+            if (drop && !e.unknown()) || (!drop && !applicable) {
                 continue;
             }
             let mut state = top.state.clone();
@@ -527,7 +534,7 @@ impl Part<'_> {
         }
         let (_, linearized, done) = deepest;
         let lo = (0..n).find(|&i| !bit(&done, i)).unwrap_or(n);
-        let stuck = cands(&done, lo).into_iter().map(|c| c as usize).collect();
+        let stuck = cands(&done, lo).into_iter().filter(|&(_, a)| a).map(|(c, _)| c as usize).collect();
         Search::Fail { linearized, stuck }
     }
 

@@ -435,6 +435,14 @@ fn gen_strategy(max: usize) -> impl Strategy<Value = (bool, Vec<Gen>)> {
 /// linearizable (and FIFO) by construction. Writes get unique data so stale reads are detectable.
 /// Also returns, per event, the zxid the server would report.
 fn execute(with_init: bool, gens: &[Gen], widen: bool) -> History {
+    execute_lagging(with_init, gens, widen, &[])
+}
+
+/// As `execute`, but with `lags` each known read is served from a lagging replica: it sees the
+/// state after some earlier write — never older than what its session already saw or wrote
+/// (ZooKeeper's guarantee for reads from followers). The history is then sequentially
+/// consistent for reads, not linearizable. Its zxids are the zxids of the states seen.
+fn execute_lagging(with_init: bool, gens: &[Gen], widen: bool, lags: &[u8]) -> History {
     let mut tree = brute::Tree::new();
     tree.insert("/".into(), (String::new(), 0));
     let mut h = History::default();
@@ -444,6 +452,9 @@ fn execute(with_init: bool, gens: &[Gen], widen: bool) -> History {
     }
     let mut last_invoke = [0u64; 3];
     let mut zxid = 0i64;
+    // states[z]: the tree after zxid z; seen[s]: the newest zxid session s saw or wrote.
+    let mut states = vec![tree.clone()];
+    let mut seen = [0usize; 3];
     for (k, g) in gens.iter().enumerate() {
         let point = 10 * k as u64 + 10;
         let mut op = g.op.clone();
@@ -466,14 +477,29 @@ fn execute(with_init: bool, gens: &[Gen], widen: bool) -> History {
         let ret = point + after;
         let session = format!("s{}", g.session);
         let applies = g.unknown != 2;
-        let result = if applies { Some(brute::apply(&mut tree, &op)) } else { None };
+        let mut read_zxid = None;
+        let result = if !applies {
+            None
+        } else if op.is_read() && !lags.is_empty() && g.unknown == 0 {
+            let lo = seen[g.session];
+            let j = lo + lags[k % lags.len()] as usize % (states.len() - lo);
+            seen[g.session] = j;
+            read_zxid = Some(j as i64);
+            Some(brute::apply(&mut states[j].clone(), &op))
+        } else {
+            Some(brute::apply(&mut tree, &op))
+        };
         if applies && !op.is_read() {
             zxid += 1;
+            states.push(tree.clone());
+            seen[g.session] = states.len() - 1;
+        } else if applies && op.is_read() && read_zxid.is_none() {
+            seen[g.session] = states.len() - 1;
         }
         let mut e = Event::new(k as u64 + 1, session, invoke, Some(ret), op, Outcome::Unknown);
         if g.unknown == 0 {
             let r = result.expect("known ops apply");
-            e.zxid = Some(zxid);
+            e.zxid = Some(read_zxid.unwrap_or(zxid));
             match r {
                 Ok((v, d, c)) => {
                     e.outcome = Outcome::Ok;
@@ -547,6 +573,16 @@ proptest! {
             let opts = Options { reads, budget: 2_000_000, ..Options::default() };
             let v = check(&h, &opts);
             prop_assert_eq!(&v, &Verdict::Linearizable, "{}", jsonl::to_string(&h));
+        }
+        prop_assert!(check_sessions(&h, 10).is_empty(), "{:?}", check_sessions(&h, 10));
+    }
+
+    #[test]
+    fn lagging_replica_reads_are_sequentially_consistent((init, gens) in gen_strategy(40), widen in any::<bool>(), lags in prop::collection::vec(any::<u8>(), 1..8)) {
+        let h = execute_lagging(init, &gens, widen, &lags);
+        for partition in [true, false] {
+            let opts = Options { reads: ReadMode::Sequential, partition, budget: 2_000_000, ..Options::default() };
+            prop_assert_eq!(check(&h, &opts), Verdict::Linearizable, "{}", jsonl::to_string(&h));
         }
         prop_assert!(check_sessions(&h, 10).is_empty(), "{:?}", check_sessions(&h, 10));
     }
@@ -716,4 +752,18 @@ fn recorder_builds_histories() {
     // The unfinished set may have landed before the second read.
     assert!(is_lin(&h, &strict()));
     assert_eq!(check_all(&h, &strict()).exit_code(), 0);
+}
+
+#[test]
+fn a_dropped_unknown_op_orders_nothing() {
+    // s2's create was lost (never applied); its session then reads from a lagging replica the
+    // initial state. Had the create taken effect, it would come after #1 and the read after it.
+    let h = hist(vec![
+        ev(1, "s0", 10, 11, create("/a", "w0"), Outcome::Ok),
+        unknown(2, "s2", 40, create("/a", "w3")),
+        ev(3, "s2", 50, 51, get("/a"), Outcome::NoNode),
+    ]);
+    assert!(is_lin(&h, &seq_reads()));
+    assert!(!is_lin(&h, &strict()));
+    assert_eq!(brute::check(&h, ReadMode::Sequential, true, 8), Some(true));
 }
