@@ -51,6 +51,8 @@ pytest_step() {  # pytest_step NAME DIR
 step "cargo-build" 1800 cargo build
 step "cargo-test" 1800 cargo test --workspace
 pytest_step "kazoo" tests/kazoo
+# Concurrent kazoo clients recorded as a history and judged by `zkd check-history` (~10 s).
+pytest_step "history" tests/python
 pytest_step "java-client" tests/java
 pytest_step "cli-and-c-client" tests/cli
 if compgen -G "tests/badinput/test_*.py" >/dev/null; then

@@ -4,7 +4,8 @@
 //! `txn` (transaction types), `watch` (watch tables), `auth` (ACL checks and auth providers),
 //! `session` (session tracking), `pipeline` (prepare → log → commit → apply → reply),
 //! `config` (zoo.cfg), `fourlw` (four-letter words), `server` (glommio executors, sockets: the edge),
-//! `snapshot` (tree ↔ snapshot files of zkd-storage), `tools` (`zkd purge`, `zkd dump`).
+//! `snapshot` (tree ↔ snapshot files of zkd-storage), `tools` (`zkd purge`, `zkd dump`, `zkd check-history`),
+//! `history` (client histories and the linearizability / session checker).
 
 pub mod wire;
 pub mod tree;
@@ -18,3 +19,4 @@ pub mod config;
 pub mod fourlw;
 pub mod snapshot;
 pub mod tools;
+pub mod history;

@@ -1,5 +1,5 @@
 //! The `zkd` command line (clap derive) for starting the server. The operator tools (`zkd purge`,
-//! `zkd dump`) have their own parser in `crate::tools`; `main` picks one by the first argument.
+//! `zkd dump`, `zkd check-history`) have their own parser in `crate::tools`; `main` picks one by the first argument.
 
 use clap::Parser;
 use std::path::PathBuf;
@@ -16,8 +16,9 @@ use std::path::PathBuf;
 /// `0-3`), zkd.cores.pipeline and zkd.cores.log (one CPU each); `none` leaves an executor
 /// unpinned. Defaults depend on the CPU count (2 CPUs: client on 0, pipeline and log on 1).
 ///
-/// Operator tools: `zkd purge --help` (retention, as zkCleanup.sh) and `zkd dump --help`
-/// (print a log segment or a snapshot).
+/// Operator tools: `zkd purge --help` (retention, as zkCleanup.sh), `zkd dump --help`
+/// (print a log segment or a snapshot) and `zkd check-history --help` (check a recorded client
+/// history for linearizability and session order).
 #[derive(Debug, Clone, Parser, PartialEq, Eq)]
 #[command(name = "zkd", version)]
 pub struct Cli {

@@ -1,6 +1,8 @@
 //! Operator commands beside the server: `zkd purge` (ZooKeeper's PurgeTxnLog / zkCleanup.sh) and
-//! `zkd dump log|snapshot PATH` (TxnLogToolkit / SnapshotFormatter).
+//! `zkd dump log|snapshot PATH` (TxnLogToolkit / SnapshotFormatter), and `zkd check-history FILE`
+//! (checks a recorded client history, see src/history/README.md).
 
+mod check_history;
 mod dump_log;
 mod purge;
 
@@ -37,6 +39,31 @@ pub enum Tool {
         #[command(subcommand)]
         what: DumpWhat,
     },
+    /// Checks a JSONL client history for linearizability, session FIFO and monotonic zxids.
+    /// Exit status: 0 holds, 1 violation, 2 unknown (budget exceeded) or bad input.
+    CheckHistory {
+        /// The history (JSON Lines, see src/history/README.md)
+        file: PathBuf,
+        /// What reads must satisfy: linearizable (standalone server) or sequential (ZooKeeper's
+        /// guarantee for reads served by any replica)
+        #[arg(long, value_enum, default_value_t = ReadsArg::Linearizable)]
+        reads: ReadsArg,
+        /// Do not require a session's ops to take effect in issue order
+        #[arg(long)]
+        no_fifo: bool,
+        /// Search the whole history at once instead of per independent partition
+        #[arg(long)]
+        no_partition: bool,
+        /// Search steps before giving up with "unknown"
+        #[arg(long, default_value_t = 5_000_000)]
+        budget: u64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReadsArg {
+    Linearizable,
+    Sequential,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,18 +76,27 @@ pub enum DumpWhat {
 
 /// True when the command line names a tool rather than a zoo.cfg.
 pub fn is_tool_invocation(args: &[String]) -> bool {
-    matches!(args.get(1).map(String::as_str), Some("purge" | "dump"))
+    matches!(args.get(1).map(String::as_str), Some("purge" | "dump" | "check-history"))
 }
 
 /// Runs a tool; returns the process exit code.
 pub fn run(cli: ToolCli) -> i32 {
     let out = &mut std::io::stdout().lock();
+    if let Tool::CheckHistory { file, reads, no_fifo, no_partition, budget } = &cli.command {
+        let reads = match reads {
+            ReadsArg::Linearizable => crate::history::ReadMode::Linearizable,
+            ReadsArg::Sequential => crate::history::ReadMode::Sequential,
+        };
+        let args = check_history::Args { file, reads, fifo: !no_fifo, partition: !no_partition, budget: *budget };
+        return check_history::run(&args, out);
+    }
     let result = match cli.command {
         Tool::Purge { config, data_dir, data_log_dir, count } => purge::run(config, data_dir, data_log_dir, count, out),
         Tool::Dump { what: DumpWhat::Log { path } } => dump_log::run(&path, out),
         Tool::Dump { what: DumpWhat::Snapshot { path } } => zkd_storage::snapshot::MappedSnapshot::open(&path)
             .map_err(|e| e.to_string())
             .and_then(|s| zkd_storage::snapshot::dump_snapshot(&s, out).map_err(|e| e.to_string())),
+        Tool::CheckHistory { .. } => unreachable!("handled above"),
     };
     match result {
         Ok(()) => 0,
