@@ -33,6 +33,29 @@ impl Core {
         Ok(r)
     }
 
+    /// getChildren/getChildren2 reply, encoded straight from the tree's child names.
+    fn get_children_encoded(&mut self, conn: ConnId, path: &str, watch: bool, with_stat: bool) -> ReadResult {
+        self.readable(conn, path)?;
+        let n = self.tree.get(path).ok_or(ErrorCode::NoNode)?;
+        let (count, name_bytes) = n.children.iter().fold((0usize, 0usize), |(c, b), name| (c + 1, b + name.len()));
+        let mut body = Vec::with_capacity(4 + 4 * count + name_bytes + if with_stat { 68 } else { 0 });
+        {
+            let mut w = crate::wire::JuteWriter::new(&mut body);
+            w.write_i32(count as i32);
+            for name in n.children.iter() {
+                w.write_str(name);
+            }
+            if with_stat {
+                crate::wire::records_codec::write_stat(&mut w, &self.tree.client_stat(n));
+            }
+        }
+        if watch {
+            self.watches.add_child_watch(path, conn);
+        }
+        let op = if with_stat { crate::wire::op::GET_CHILDREN2 } else { crate::wire::op::GET_CHILDREN };
+        Ok(Response::Encoded { op, body })
+    }
+
     fn get_children(&mut self, conn: ConnId, path: &str, watch: bool, with_stat: bool) -> ReadResult {
         self.readable(conn, path)?;
         let n = self.tree.get(path).ok_or(ErrorCode::NoNode)?;
@@ -64,8 +87,8 @@ impl Core {
                 self.tree.stat(&pw.path).map(Response::Stat).ok_or(ErrorCode::NoNode)
             }
             Request::GetData(pw) => self.get_data(conn, &pw.path, pw.watch),
-            Request::GetChildren(pw) => self.get_children(conn, &pw.path, pw.watch, false),
-            Request::GetChildren2(pw) => self.get_children(conn, &pw.path, pw.watch, true),
+            Request::GetChildren(pw) => self.get_children_encoded(conn, &pw.path, pw.watch, false),
+            Request::GetChildren2(pw) => self.get_children_encoded(conn, &pw.path, pw.watch, true),
             Request::GetAcl(path) => {
                 let n = self.tree.get(&path).ok_or(ErrorCode::NoNode)?;
                 let acl = self.tree.acl_of(n);

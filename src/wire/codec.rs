@@ -231,6 +231,7 @@ pub fn write_response(w: &mut JuteWriter, body: &Response) {
             write_stat(w, stat);
         }
         Response::GetChildren(children) | Response::Ephemerals(children) => write_strings(w, children),
+        Response::Encoded { body, .. } => w.out.extend_from_slice(body),
         Response::GetChildren2(children, stat) => {
             write_strings(w, children);
             write_stat(w, stat);

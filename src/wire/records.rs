@@ -198,6 +198,10 @@ pub enum Response {
     /// addWatch answers ErrorResponse{err=0}
     ErrorBody(i32),
     WhoAmI(Vec<ClientInfo>),
+    /// A body already jute-encoded as the response record of `op` (large replies are built straight
+    /// from the tree, e.g. getChildren of a big node: one buffer instead of a String per child).
+    /// Decoding it with `codec_client::decode_response(op, ..)` gives the structured form.
+    Encoded { op: i32, body: Vec<u8> },
     Sasl(Option<Vec<u8>>),
 }
 

@@ -87,10 +87,20 @@ impl H {
 pub fn replies(out: &[Output]) -> Vec<(ConnId, ReplyHeader, Response)> {
     out.iter()
         .filter_map(|o| match o {
-            Output::Reply { conn, header, body } => Some((*conn, *header, body.clone())),
+            Output::Reply { conn, header, body } => Some((*conn, *header, decoded(body))),
             _ => None,
         })
         .collect()
+}
+
+/// Pre-encoded bodies decoded back into their structured form, so tests compare records.
+pub fn decoded(body: &Response) -> Response {
+    match body {
+        Response::Encoded { op, body } => {
+            crate::wire::codec_client::decode_response(*op, body).expect("an encoded body decodes")
+        }
+        other => other.clone(),
+    }
 }
 
 /// The single reply in `out` (panics otherwise).
