@@ -20,3 +20,4 @@ pub mod fourlw;
 pub mod snapshot;
 pub mod tools;
 pub mod history;
+pub mod fast_map;

@@ -66,12 +66,12 @@ pub struct Scratch<'a> {
     pub tree: &'a DataTree,
     base: &'a Overlay,
     added: Vec<ChangeRecord>,
-    index: HashMap<String, usize>,
+    index: crate::fast_map::FastMap<String, usize>,
 }
 
 impl<'a> Scratch<'a> {
     pub fn new(tree: &'a DataTree, base: &'a Overlay) -> Scratch<'a> {
-        Scratch { tree, base, added: Vec::new(), index: HashMap::new() }
+        Scratch { tree, base, added: Vec::new(), index: Default::default() }
     }
 
     /// getRecordForPath: NoNode when missing or being deleted.

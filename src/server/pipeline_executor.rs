@@ -193,11 +193,8 @@ pub async fn run(
                 glommio::timer::sleep(SNAPSHOT_POLL).await;
                 if let Some(base) = p.snapshotter.try_finished() {
                     p.step(Input::SnapshotWritten { base });
-                    // The frozen layer was just freed: hand its pages back to the OS.
-                    // SAFETY: malloc_trim only releases free heap memory.
-                    unsafe {
-                        libc::malloc_trim(0);
-                    }
+                    // The frozen layer was just retired: free it (and trim the heap) elsewhere.
+                    p.snapshotter.retire();
                 }
             }
         }));

@@ -11,10 +11,9 @@
 use super::base::BaseTree;
 use super::children::Children;
 use super::node::{Node, NodeRef};
-use std::collections::HashMap;
 use std::sync::Arc;
 
-pub type Layer = HashMap<String, Option<Node>>;
+pub type Layer = crate::fast_map::FastMap<String, Option<Node>>;
 
 #[derive(Clone, Default)]
 pub struct Store {
@@ -72,7 +71,7 @@ impl Store {
     /// A store serving `base` with nothing changed yet.
     pub fn over_base(base: Arc<dyn BaseTree>) -> Store {
         let count = base.node_count() as usize;
-        Store { base: Some(base), frozen: None, active: HashMap::new(), count }
+        Store { base: Some(base), frozen: None, active: Layer::default(), count }
     }
 
     pub fn len(&self) -> usize {

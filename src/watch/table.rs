@@ -27,7 +27,7 @@ const STANDARD: u8 = 1;
 
 #[derive(Debug, Default, Clone)]
 pub struct Table {
-    by_path: HashMap<String, Vec<ConnId>>,
+    by_path: crate::fast_map::FastMap<String, Vec<ConnId>>,
     by_conn: HashMap<ConnId, HashMap<String, u8>>,
     recursive_qty: usize,
 }
