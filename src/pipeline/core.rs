@@ -449,12 +449,13 @@ impl Core {
     pub(super) fn submit_close_session(&mut self, session: i64, reply_to: Option<(ConnId, i32)>, out: &mut Vec<Output>) -> i64 {
         let zxid = self.last_assigned_zxid + 1;
         let ctx = self.internal_prep_ctx(session, zxid);
-        let all: Vec<_> = self.overlay.all().cloned().collect();
+        let ephemerals = self.overlay.ephemerals_of(&self.tree, session);
         let mut scratch = Scratch::new(&self.tree, &self.overlay);
-        let txn = prep::prep_close_session(&ctx, &mut scratch, &all);
+        let txn = prep::prep_close_session(&ctx, &mut scratch, ephemerals);
         for r in scratch.into_added() {
             self.overlay.add(r);
         }
+        self.overlay.forget_owner(session);
         self.sessions.set_closing(session);
         let (cxid, origin) = match reply_to {
             Some((conn, xid)) => (xid, Origin::Client { conn }),

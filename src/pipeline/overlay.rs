@@ -3,7 +3,8 @@
 
 use crate::tree::{DataTree, StatPersisted};
 use crate::wire::{Acl, ErrorCode};
-use std::collections::{HashMap, VecDeque};
+use crate::fast_map::{FastMap, FastSet};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeRecord {
@@ -29,6 +30,9 @@ fn norm(path: &str) -> &str {
 pub struct Overlay {
     latest: HashMap<String, ChangeRecord>,
     log: VecDeque<ChangeRecord>,
+    /// Per ephemeral owner, paths some outstanding record gave to it: candidates only (a later record
+    /// may have deleted them), so closeSession need not scan every outstanding record.
+    owned: FastMap<i64, FastSet<String>>,
 }
 
 impl Overlay {
@@ -37,13 +41,35 @@ impl Overlay {
     }
 
     pub fn add(&mut self, rec: ChangeRecord) {
+        if let Some(owner) = owner_of(&rec) {
+            self.owned.entry(owner).or_default().insert(norm(&rec.path).to_string());
+        }
         self.latest.insert(norm(&rec.path).to_string(), rec.clone());
         self.log.push_back(rec);
     }
 
-    /// Every record in prepare order (closeSession scans them all).
-    pub fn all(&self) -> impl Iterator<Item = &ChangeRecord> {
-        self.log.iter()
+    /// The session's ephemerals as the tree will be once every outstanding change applies: the tree's
+    /// set plus paths outstanding records gave it, each judged by its latest record (a path changes
+    /// owner only through a delete, so the latest record decides).
+    pub fn ephemerals_of(&self, tree: &DataTree, session: i64) -> BTreeSet<String> {
+        let mut es = BTreeSet::new();
+        let candidates = tree.ephemeral_set(session).into_iter().flatten();
+        let outstanding = self.owned.get(&session).into_iter().flatten();
+        for path in candidates.chain(outstanding) {
+            let live = match self.latest.get(path.as_str()) {
+                Some(r) => owner_of(r) == Some(session),
+                None => tree.get(path).map(|n| n.stat.ephemeral_owner == session).unwrap_or(false),
+            };
+            if live {
+                es.insert(path.clone());
+            }
+        }
+        es
+    }
+
+    /// The session is closed: no record will give it a node again.
+    pub fn forget_owner(&mut self, session: i64) {
+        self.owned.remove(&session);
     }
 
     /// The txn `zxid` was applied: drop records it (and earlier txns) produced.
@@ -52,12 +78,31 @@ impl Overlay {
             if let Some(r) = self.log.pop_front() {
                 let key = norm(&r.path);
                 if self.latest.get(key).map(|l| l.zxid <= zxid).unwrap_or(false) {
-                    self.latest.remove(key);
+                    if let Some(last) = self.latest.remove(key) {
+                        for owner in [owner_of(&r), owner_of(&last)].into_iter().flatten() {
+                            self.unown(owner, key);
+                        }
+                    }
                 }
             }
         }
     }
 
+}
+
+fn owner_of(rec: &ChangeRecord) -> Option<i64> {
+    rec.stat.as_ref().map(|st| st.ephemeral_owner).filter(|&o| o != 0)
+}
+
+impl Overlay {
+    fn unown(&mut self, owner: i64, path: &str) {
+        if let Some(set) = self.owned.get_mut(&owner) {
+            set.remove(path);
+            if set.is_empty() {
+                self.owned.remove(&owner);
+            }
+        }
+    }
 }
 
 /// One request's view: its own new records, then the outstanding overlay, then the committed tree.

@@ -283,19 +283,7 @@ pub fn prep_check(ctx: &PrepCtx, s: &mut Scratch, path: &str, version: i32) -> P
 
 /// closeSession: the session's ephemerals as of the tree plus outstanding changes; each gets a delete record
 /// and its parent a pzxid bump (ZooKeeper does not decrement the parent's child count here).
-pub fn prep_close_session(ctx: &PrepCtx, s: &mut Scratch, overlay_all: &[ChangeRecord]) -> Txn {
-    let mut es: std::collections::BTreeSet<String> = s.tree.ephemerals(ctx.session).into_iter().collect();
-    for c in overlay_all {
-        match &c.stat {
-            None => {
-                es.remove(&c.path);
-            }
-            Some(st) if st.ephemeral_owner == ctx.session => {
-                es.insert(c.path.clone());
-            }
-            _ => {}
-        }
-    }
+pub fn prep_close_session(ctx: &PrepCtx, s: &mut Scratch, es: std::collections::BTreeSet<String>) -> Txn {
     for p in &es {
         if let Ok(parent_path) = parent_for_delete(p) {
             if let Ok(mut parent) = s.record(&parent_path) {

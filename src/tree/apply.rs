@@ -200,7 +200,9 @@ impl DataTree {
         for p in paths {
             let _ = self.delete_node(p, zxid, triggers);
         }
-        for p in local.iter().filter(|p| !paths.contains(p)) {
+        // The txn's list is usually the whole set; a hash set keeps the leftover check linear.
+        let listed: crate::fast_map::FastSet<&str> = paths.iter().map(String::as_str).collect();
+        for p in local.iter().filter(|p| !listed.contains(p.as_str())) {
             let _ = self.delete_node(p, zxid, triggers);
         }
     }

@@ -192,6 +192,11 @@ impl DataTree {
         self.ephemerals.get(&session).map(|s| s.iter().cloned().collect()).unwrap_or_default()
     }
 
+    /// The session's ephemeral paths, borrowed.
+    pub fn ephemeral_set(&self, session: i64) -> Option<&BTreeSet<String>> {
+        self.ephemerals.get(&session)
+    }
+
     pub fn all_ephemerals(&self) -> &HashMap<i64, BTreeSet<String>> {
         &self.ephemerals
     }

@@ -165,3 +165,30 @@ fn expiry_buckets_and_creation_timeout_survive_reconnect() {
     assert_eq!(st.session_expiry, vec![(1_014_000, vec![s1]), (1_032_000, vec![])]);
     assert_eq!(st.sessions, vec![(s1, 30_000)]);
 }
+
+#[test]
+fn close_session_lists_ephemerals_as_outstanding_changes_leave_them() {
+    let mut h = H::new(cfg());
+    let s1 = h.connect(1);
+    let _s2 = h.connect(2);
+    h.call(1, 1, op::CREATE, create_req(op::CREATE, "/old", b"", 1));
+    h.call(1, 2, op::CREATE, create_req(op::CREATE, "/gone", b"", 1));
+    h.call(2, 1, op::CREATE, create_req(op::CREATE, "/other", b"", 1));
+    // Pipelined, nothing durable yet: a new ephemeral, a delete of a committed one, a recreate by
+    // another session of a path this session deleted.
+    h.send(1, 3, op::CREATE, create_req(op::CREATE, "/new", b"", 1));
+    h.send(1, 4, op::DELETE, Request::Delete(PathVersion { path: "/gone".into(), version: -1 }));
+    h.send(1, 5, op::CREATE, create_req(op::CREATE, "/swap", b"", 1));
+    h.send(1, 6, op::DELETE, Request::Delete(PathVersion { path: "/swap".into(), version: -1 }));
+    h.send(2, 2, op::CREATE, create_req(op::CREATE, "/swap", b"", 1));
+    let out = h.send(1, 7, op::CLOSE_SESSION, Request::CloseSession);
+    let a = appends(&out);
+    assert_eq!(a.len(), 1, "{out:?}");
+    assert_eq!(a[0].header.client_id, s1);
+    assert_eq!(a[0].txn, Txn::CloseSession { paths: vec!["/new".into(), "/old".into()] });
+    h.durable();
+    let mut left: Vec<String> = h.core.tree().children("/").unwrap_or_default();
+    left.sort();
+    assert_eq!(left, vec!["other", "swap", "zookeeper"]);
+    assert!(h.core.tree().ephemeral_set(s1).is_none());
+}
