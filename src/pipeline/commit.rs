@@ -63,10 +63,10 @@ impl Core {
         }
     }
 
-    fn apply_one(&mut self, entry: crate::txn::TxnEntry, origin: Origin, out: &mut Vec<Output>) {
+    fn apply_one(&mut self, mut entry: crate::txn::TxnEntry, origin: Origin, out: &mut Vec<Output>) {
         let h = entry.header;
         let mut triggers = Vec::new();
-        let rc = self.tree.process_txn(&h, &entry.txn, &mut triggers);
+        let rc = self.tree.process_txn_taking_data(&h, &mut entry.txn, &mut triggers);
         self.overlay.applied(h.zxid);
         if h.op == op::CLOSE_SESSION {
             self.sessions.remove(h.client_id);

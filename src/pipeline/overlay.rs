@@ -4,7 +4,8 @@
 use crate::tree::{DataTree, StatPersisted};
 use crate::wire::{Acl, ErrorCode};
 use crate::fast_map::{FastMap, FastSet};
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeRecord {
@@ -28,8 +29,11 @@ fn norm(path: &str) -> &str {
 
 #[derive(Debug, Default)]
 pub struct Overlay {
-    latest: HashMap<String, ChangeRecord>,
-    log: VecDeque<ChangeRecord>,
+    /// The newest record per path. Keys are shared with `log` so a record is stored once
+    /// (Arc only because the core is built on one thread and moved to its executor).
+    latest: FastMap<Arc<str>, ChangeRecord>,
+    /// (zxid, path) of every record in prepare order, for dropping them as txns apply.
+    log: VecDeque<(i64, Arc<str>)>,
     /// Per ephemeral owner, paths some outstanding record gave to it: candidates only (a later record
     /// may have deleted them), so closeSession need not scan every outstanding record.
     owned: FastMap<i64, FastSet<String>>,
@@ -44,8 +48,12 @@ impl Overlay {
         if let Some(owner) = owner_of(&rec) {
             self.owned.entry(owner).or_default().insert(norm(&rec.path).to_string());
         }
-        self.latest.insert(norm(&rec.path).to_string(), rec.clone());
-        self.log.push_back(rec);
+        let key: Arc<str> = match self.latest.get_key_value(norm(&rec.path)) {
+            Some((k, _)) => k.clone(),
+            None => Arc::from(norm(&rec.path)),
+        };
+        self.log.push_back((rec.zxid, key.clone()));
+        self.latest.insert(key, rec);
     }
 
     /// The session's ephemerals as the tree will be once every outstanding change applies: the tree's
@@ -74,14 +82,11 @@ impl Overlay {
 
     /// The txn `zxid` was applied: drop records it (and earlier txns) produced.
     pub fn applied(&mut self, zxid: i64) {
-        while self.log.front().map(|r| r.zxid <= zxid).unwrap_or(false) {
-            if let Some(r) = self.log.pop_front() {
-                let key = norm(&r.path);
-                if self.latest.get(key).map(|l| l.zxid <= zxid).unwrap_or(false) {
-                    if let Some(last) = self.latest.remove(key) {
-                        for owner in [owner_of(&r), owner_of(&last)].into_iter().flatten() {
-                            self.unown(owner, key);
-                        }
+        while self.log.front().map(|(z, _)| *z <= zxid).unwrap_or(false) {
+            if let Some((_, key)) = self.log.pop_front() {
+                if self.latest.get(&*key).map(|l| l.zxid <= zxid).unwrap_or(false) {
+                    if let Some(owner) = self.latest.remove(&*key).as_ref().and_then(owner_of) {
+                        self.unown(owner, &key);
                     }
                 }
             }

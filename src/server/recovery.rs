@@ -54,9 +54,9 @@ pub fn recover_tree(data_dir: &Path, data_log_dir: &Path, extended_types: bool) 
             return;
         }
         match TxnEntry::decode(payload) {
-            Ok(entry) => {
+            Ok(mut entry) => {
                 triggers.clear();
-                tree.process_txn(&entry.header, &entry.txn, &mut triggers);
+                tree.process_txn_taking_data(&entry.header, &mut entry.txn, &mut triggers);
                 replayed += 1;
                 prev = zxid;
             }

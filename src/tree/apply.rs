@@ -209,6 +209,12 @@ impl DataTree {
 
     /// DataTree.processTxn: applies one logged txn, never fails as a whole (errors land in the result).
     pub fn process_txn(&mut self, h: &TxnHeader, txn: &Txn, triggers: &mut Vec<WatchTrigger>) -> TxnResult {
+        self.process_txn_taking_data(h, &mut txn.clone(), triggers)
+    }
+
+    /// process_txn that moves node data out of `txn` into the tree instead of copying it (the
+    /// pipeline's txns are logged already and only their paths are needed afterwards).
+    pub fn process_txn_taking_data(&mut self, h: &TxnHeader, txn: &mut Txn, triggers: &mut Vec<WatchTrigger>) -> TxnResult {
         let r = self.process_inner(h, h.op, txn, triggers);
         if h.zxid > self.last_processed_zxid {
             self.last_processed_zxid = h.zxid;
@@ -216,7 +222,7 @@ impl DataTree {
         r
     }
 
-    fn process_inner(&mut self, h: &TxnHeader, op_code: i32, txn: &Txn, triggers: &mut Vec<WatchTrigger>) -> TxnResult {
+    fn process_inner(&mut self, h: &TxnHeader, op_code: i32, txn: &mut Txn, triggers: &mut Vec<WatchTrigger>) -> TxnResult {
         let mut rc = TxnResult { op: op_code, zxid: h.zxid, ..Default::default() };
         let outcome: Res<()> = match txn {
             Txn::CreateSession { timeout } => {
@@ -231,18 +237,18 @@ impl DataTree {
             Txn::Create { path, data, acl, ephemeral, parent_cversion, .. } => {
                 rc.path = path.clone();
                 let owner = if *ephemeral { h.client_id } else { 0 };
-                self.create_node(path, data.clone(), acl, owner, *parent_cversion, h.zxid, h.time, triggers)
+                self.create_node(path, data.take(), acl, owner, *parent_cversion, h.zxid, h.time, triggers)
                     .map(|s| rc.stat = Some(s))
             }
             Txn::CreateContainer { path, data, acl, parent_cversion } => {
                 rc.path = path.clone();
-                self.create_node(path, data.clone(), acl, super::CONTAINER_EPHEMERAL_OWNER, *parent_cversion, h.zxid, h.time, triggers)
+                self.create_node(path, data.take(), acl, super::CONTAINER_EPHEMERAL_OWNER, *parent_cversion, h.zxid, h.time, triggers)
                     .map(|s| rc.stat = Some(s))
             }
             Txn::CreateTtl { path, data, acl, parent_cversion, ttl } => {
                 rc.path = path.clone();
                 let owner = super::ttl_owner(*ttl);
-                self.create_node(path, data.clone(), acl, owner, *parent_cversion, h.zxid, h.time, triggers)
+                self.create_node(path, data.take(), acl, owner, *parent_cversion, h.zxid, h.time, triggers)
                     .map(|s| rc.stat = Some(s))
             }
             Txn::Delete { path } | Txn::DeleteContainer { path } => {
@@ -251,7 +257,7 @@ impl DataTree {
             }
             Txn::SetData { path, data, version } => {
                 rc.path = path.clone();
-                self.set_data(path, data.clone(), *version, h.zxid, h.time, triggers).map(|s| rc.stat = Some(s))
+                self.set_data(path, data.take(), *version, h.zxid, h.time, triggers).map(|s| rc.stat = Some(s))
             }
             Txn::SetAcl { path, acl, version } => {
                 rc.path = path.clone();
@@ -268,9 +274,9 @@ impl DataTree {
             Txn::Multi(subs) => {
                 let failed = subs.iter().any(|t| matches!(t, Txn::Error { .. }));
                 let mut post_failed = false;
-                for sub in subs {
+                for sub in subs.iter_mut() {
                     let sub_res = if failed {
-                        let err = match sub {
+                        let err = match &*sub {
                             Txn::Error { err } => {
                                 post_failed = true;
                                 *err
@@ -280,7 +286,8 @@ impl DataTree {
                         };
                         TxnResult { op: op::ERROR, zxid: h.zxid, err, ..Default::default() }
                     } else {
-                        self.process_inner(h, sub.op_code(), sub, triggers)
+                        let code = sub.op_code();
+                        self.process_inner(h, code, sub, triggers)
                     };
                     if sub_res.err != 0 && rc.err == 0 {
                         rc.err = sub_res.err;
