@@ -14,6 +14,7 @@ mod fourlw_answer;
 mod log_executor;
 mod messages;
 mod outbox;
+pub mod peer_net;
 mod pipeline_executor;
 mod recovery;
 mod snapshotter;

@@ -1,0 +1,314 @@
+//! Server-to-server transport for replication: length-framed messages over TCP between ensemble
+//! members, on the replication executor.
+//!
+//! Each member dials every other member for its own sends and accepts their dials for its
+//! receives, so a pair uses two connections, one per direction, and nobody has to settle which
+//! duplicate survives. A connection starts with a hello (magic, sender id). Delivery is lossy by
+//! design: on any error the connection and its queue are dropped and redialed after a pause; the
+//! protocol core already copes with lost messages (re-sync, retransmit, timeouts). The host learns
+//! of lost incoming connections (`PeerEvent::Lost`) so a follower can notice a dead leader before
+//! its timeout.
+
+use crate::wire::frame::FrameSplitter;
+use futures_lite::{AsyncReadExt, AsyncWriteExt};
+use glommio::channels::local_channel::{self, LocalReceiver, LocalSender};
+use glommio::net::{TcpListener, TcpStream};
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// First bytes of every peer connection.
+const MAGIC: &[u8; 8] = b"zkdpeer1";
+const HELLO_LEN: usize = 16;
+const READ_CHUNK: usize = 64 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct PeerNetConfig {
+    pub my_id: u64,
+    /// Every other member: id and quorum address (`server.N=host:quorumPort:...`).
+    pub peers: Vec<(u64, SocketAddr)>,
+    /// Largest accepted message; a bigger frame closes the connection.
+    pub max_message: usize,
+    /// Queued bytes per destination before the queue (and connection) is dropped as too slow.
+    pub max_queued: usize,
+    pub connect_timeout: Duration,
+    pub redial_pause: Duration,
+}
+
+impl PeerNetConfig {
+    pub fn new(my_id: u64, peers: Vec<(u64, SocketAddr)>) -> PeerNetConfig {
+        PeerNetConfig {
+            my_id,
+            peers,
+            max_message: 64 << 20,
+            max_queued: 256 << 20,
+            connect_timeout: Duration::from_millis(500),
+            redial_pause: Duration::from_millis(100),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PeerEvent {
+    Message { from: u64, bytes: Vec<u8> },
+    /// An incoming connection from `peer` ended (it crashed, restarted or was cut off).
+    Lost { peer: u64 },
+}
+
+/// One destination's queue; its dialer task drains it.
+struct Outgoing {
+    queue: VecDeque<Vec<u8>>,
+    queued_bytes: usize,
+    wake: LocalSender<()>,
+}
+
+/// The sending half: cheap to call from the host's step loop, never blocks.
+#[derive(Clone)]
+pub struct PeerSender {
+    out: Rc<RefCell<HashMap<u64, Outgoing>>>,
+    max_queued: usize,
+}
+
+impl PeerSender {
+    /// Queues `bytes` for `to`. Returns false (message dropped) for an unknown peer or a full queue.
+    pub fn send(&self, to: u64, bytes: Vec<u8>) -> bool {
+        let mut out = self.out.borrow_mut();
+        let Some(o) = out.get_mut(&to) else { return false };
+        if o.queued_bytes + bytes.len() > self.max_queued {
+            // Too slow to keep up: drop what is queued rather than grow without bound.
+            o.queue.clear();
+            o.queued_bytes = 0;
+            return false;
+        }
+        o.queued_bytes += bytes.len();
+        o.queue.push_back(bytes);
+        let _ = o.wake.try_send(());
+        true
+    }
+}
+
+/// Starts accepting on `listener` and dialing every peer; must run inside a glommio executor.
+/// Tasks live as long as the executor; incoming traffic arrives on the returned receiver.
+pub fn start(listener: std::net::TcpListener, cfg: PeerNetConfig) -> (PeerSender, LocalReceiver<PeerEvent>) {
+    let (events_tx, events_rx) = local_channel::new_unbounded();
+    let events_tx = Rc::new(events_tx);
+    let out = Rc::new(RefCell::new(HashMap::new()));
+    let cfg = Rc::new(cfg);
+    for &(id, addr) in &cfg.peers {
+        let (wake_tx, wake_rx) = local_channel::new_bounded(1);
+        out.borrow_mut().insert(id, Outgoing { queue: VecDeque::new(), queued_bytes: 0, wake: wake_tx });
+        glommio::spawn_local(dial_loop(id, addr, out.clone(), wake_rx, cfg.clone())).detach();
+    }
+    let listener = {
+        use std::os::fd::{FromRawFd, IntoRawFd};
+        // SAFETY: the fd comes from a std listener we own and give up here.
+        unsafe { TcpListener::from_raw_fd(listener.into_raw_fd()) }
+    };
+    glommio::spawn_local(accept_loop(listener, events_tx, cfg.clone())).detach();
+    (PeerSender { out, max_queued: cfg.max_queued }, events_rx)
+}
+
+fn hello(my_id: u64) -> [u8; HELLO_LEN] {
+    let mut h = [0u8; HELLO_LEN];
+    h[..8].copy_from_slice(MAGIC);
+    h[8..].copy_from_slice(&my_id.to_be_bytes());
+    h
+}
+
+/// The sender id of a valid hello from a known member.
+fn parse_hello(h: &[u8], known: &[(u64, SocketAddr)]) -> Option<u64> {
+    if h.len() != HELLO_LEN || &h[..8] != MAGIC {
+        return None;
+    }
+    let id = u64::from_be_bytes(h[8..].try_into().ok()?);
+    known.iter().any(|&(k, _)| k == id).then_some(id)
+}
+
+async fn dial_loop(
+    to: u64,
+    addr: SocketAddr,
+    out: Rc<RefCell<HashMap<u64, Outgoing>>>,
+    wake: LocalReceiver<()>,
+    cfg: Rc<PeerNetConfig>,
+) {
+    loop {
+        if let Ok(mut stream) = TcpStream::connect_timeout(addr, cfg.connect_timeout).await {
+            let _ = stream.set_nodelay(true);
+            if stream.write_all(&hello(cfg.my_id)).await.is_ok() {
+                let _ = send_queued(&mut stream, to, &out, &wake).await;
+            }
+        }
+        // Whatever was queued for a broken connection is stale by the time we redial.
+        if let Some(o) = out.borrow_mut().get_mut(&to) {
+            o.queue.clear();
+            o.queued_bytes = 0;
+        }
+        glommio::timer::sleep(cfg.redial_pause).await;
+    }
+}
+
+/// Writes queued messages (all that are queued in one write) until the connection fails.
+async fn send_queued(
+    stream: &mut TcpStream,
+    to: u64,
+    out: &Rc<RefCell<HashMap<u64, Outgoing>>>,
+    wake: &LocalReceiver<()>,
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        if let Some(o) = out.borrow_mut().get_mut(&to) {
+            for m in o.queue.drain(..) {
+                buf.extend_from_slice(&(m.len() as u32).to_be_bytes());
+                buf.extend_from_slice(&m);
+            }
+            o.queued_bytes = 0;
+        }
+        if buf.is_empty() {
+            if wake.recv().await.is_none() {
+                return Ok(());
+            }
+            continue;
+        }
+        stream.write_all(&buf).await?;
+    }
+}
+
+async fn accept_loop(listener: TcpListener, events: Rc<LocalSender<PeerEvent>>, cfg: Rc<PeerNetConfig>) {
+    loop {
+        match listener.accept().await {
+            Ok(stream) => {
+                glommio::spawn_local(receive(stream, events.clone(), cfg.clone())).detach();
+            }
+            Err(_) => glommio::timer::sleep(cfg.redial_pause).await,
+        }
+    }
+}
+
+/// One incoming connection: hello, then frames, each delivered as a `PeerEvent::Message`.
+async fn receive(mut stream: TcpStream, events: Rc<LocalSender<PeerEvent>>, cfg: Rc<PeerNetConfig>) {
+    let mut h = [0u8; HELLO_LEN];
+    if stream.read_exact(&mut h).await.is_err() {
+        return;
+    }
+    let Some(from) = parse_hello(&h, &cfg.peers) else { return };
+    let mut frames = FrameSplitter::new(cfg.max_message);
+    'conn: loop {
+        let n = match stream.read(frames.read_buf(READ_CHUNK)).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        frames.commit(n);
+        loop {
+            match frames.next_frame() {
+                Ok(Some(m)) => {
+                    let ev = PeerEvent::Message { from, bytes: m.to_vec() };
+                    if events.try_send(ev).is_err() {
+                        return;
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => break 'conn,
+            }
+        }
+    }
+    let _ = events.try_send(PeerEvent::Lost { peer: from });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hello_names_a_known_sender_only() {
+        let known = vec![(2, "127.0.0.1:1".parse().unwrap()), (3, "127.0.0.1:2".parse().unwrap())];
+        assert_eq!(parse_hello(&hello(2), &known), Some(2));
+        assert_eq!(parse_hello(&hello(9), &known), None);
+        let mut bad = hello(2);
+        bad[0] = b'x';
+        assert_eq!(parse_hello(&bad, &known), None);
+        assert_eq!(parse_hello(&hello(2)[..10], &known), None);
+    }
+
+    fn listener() -> std::net::TcpListener {
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap()
+    }
+
+    /// Next event within a generous deadline (a hang fails the test instead of blocking CI).
+    async fn next(rx: &LocalReceiver<PeerEvent>) -> PeerEvent {
+        let deadline = glommio::timer::sleep(Duration::from_secs(30));
+        futures_lite::future::or(async { rx.recv().await.expect("channel open") }, async {
+            deadline.await;
+            panic!("no peer event within 30 s")
+        })
+        .await
+    }
+
+    #[test]
+    fn members_exchange_messages_and_bad_or_lost_connections_are_contained() {
+        glommio::LocalExecutorBuilder::default()
+            .spawn(|| async move {
+                let ls: Vec<_> = (0..3).map(|_| listener()).collect();
+                let addrs: Vec<SocketAddr> = ls.iter().map(|l| l.local_addr().unwrap()).collect();
+                let mut nodes = Vec::new();
+                for (i, l) in ls.into_iter().enumerate() {
+                    let id = i as u64 + 1;
+                    let peers = (0..3).filter(|&j| j != i).map(|j| (j as u64 + 1, addrs[j])).collect();
+                    nodes.push(start(l, PeerNetConfig::new(id, peers)));
+                }
+                // Everyone to everyone, plus a message bigger than one read.
+                let big: Vec<u8> = (0..1_000_000u32).map(|i| (i % 251) as u8).collect();
+                for (i, (tx, _)) in nodes.iter().enumerate() {
+                    for j in 1..=3u64 {
+                        if j != i as u64 + 1 {
+                            assert!(tx.send(j, format!("{}->{}", i + 1, j).into_bytes()));
+                        }
+                    }
+                }
+                assert!(nodes[0].0.send(2, big.clone()));
+                assert!(!nodes[0].0.send(7, b"nobody".to_vec()), "unknown peer");
+                for (i, (_, rx)) in nodes.iter().enumerate() {
+                    let me = i as u64 + 1;
+                    let want = if me == 2 { 3 } else { 2 };
+                    let mut got = Vec::new();
+                    while got.len() < want {
+                        match next(rx).await {
+                            PeerEvent::Message { from, bytes } => got.push((from, bytes)),
+                            PeerEvent::Lost { peer } => panic!("unexpected loss of {peer}"),
+                        }
+                    }
+                    for (from, bytes) in &got {
+                        if bytes.len() == big.len() {
+                            assert_eq!((*from, bytes), (1, &big));
+                        } else {
+                            assert_eq!(String::from_utf8_lossy(bytes), format!("{from}->{me}"));
+                        }
+                    }
+                }
+                // A stranger's hello is refused; a member's connection that ends is reported.
+                let mut junk = TcpStream::connect(addrs[0]).await.unwrap();
+                junk.write_all(&hello(99)).await.unwrap();
+                let mut buf = [0u8; 1];
+                assert_eq!(junk.read(&mut buf).await.unwrap(), 0, "closed without a reply");
+                let mut fake = TcpStream::connect(addrs[0]).await.unwrap();
+                fake.write_all(&hello(3)).await.unwrap();
+                fake.write_all(&[0, 0, 0, 2, b'h', b'i']).await.unwrap();
+                drop(fake);
+                assert_eq!(next(&nodes[0].1).await, PeerEvent::Message { from: 3, bytes: b"hi".to_vec() });
+                assert_eq!(next(&nodes[0].1).await, PeerEvent::Lost { peer: 3 });
+                // An oversized frame closes that connection only; real traffic goes on.
+                let mut huge = TcpStream::connect(addrs[0]).await.unwrap();
+                huge.write_all(&hello(2)).await.unwrap();
+                huge.write_all(&[0x7f, 0xff, 0xff, 0xff]).await.unwrap();
+                assert_eq!(next(&nodes[0].1).await, PeerEvent::Lost { peer: 2 });
+                assert!(nodes[2].0.send(1, b"still here".to_vec()));
+                assert_eq!(next(&nodes[0].1).await, PeerEvent::Message { from: 3, bytes: b"still here".to_vec() });
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+}
+
