@@ -14,7 +14,7 @@ pub struct ChangeRecord {
     /// `None` = the node is being deleted.
     pub stat: Option<StatPersisted>,
     pub child_count: i32,
-    pub acl: Vec<Acl>,
+    pub acl: Arc<[Acl]>,
     pub data_len: usize,
 }
 
@@ -136,7 +136,7 @@ impl<'a> Scratch<'a> {
                 path: path.to_string(),
                 stat: Some(n.stat),
                 child_count: n.children.len() as i32,
-                acl: self.tree.acl_of(n),
+                acl: self.tree.acl_shared(n),
                 data_len: n.data_len(),
             })
         };

@@ -187,10 +187,15 @@ pub fn prep_create(ctx: &PrepCtx, s: &mut Scratch, op_code: i32, req: &CreateReq
         path,
         stat: Some(StatPersisted::new_node(ctx.zxid, ctx.time, owner)),
         child_count: 0,
-        acl,
+        acl: acl.into(),
         data_len: bytes as usize,
     });
     Ok(txn)
+}
+
+/// A deleted node's record carries no ACL.
+fn no_acl() -> std::sync::Arc<[Acl]> {
+    std::sync::Arc::from(Vec::new())
 }
 
 fn record_delete(ctx: &PrepCtx, s: &mut Scratch, path: &str, parent: ChangeRecord) {
@@ -201,7 +206,7 @@ fn record_delete(ctx: &PrepCtx, s: &mut Scratch, path: &str, parent: ChangeRecor
         st.pzxid = ctx.zxid;
     }
     s.add(p);
-    s.add(ChangeRecord { zxid: ctx.zxid, path: path.to_string(), stat: None, child_count: -1, acl: Vec::new(), data_len: 0 });
+    s.add(ChangeRecord { zxid: ctx.zxid, path: path.to_string(), stat: None, child_count: -1, acl: no_acl(), data_len: 0 });
 }
 
 pub fn prep_delete(ctx: &PrepCtx, s: &mut Scratch, path: &str, version: i32) -> PrepResult {
@@ -263,7 +268,7 @@ pub fn prep_set_acl(ctx: &PrepCtx, s: &mut Scratch, path: &str, acl: &[Acl], ver
     let new_version = check_and_inc(node.stat.map(|st| st.aversion).unwrap_or(0), version)?;
     let mut rec = node;
     rec.zxid = ctx.zxid;
-    rec.acl = acl.clone();
+    rec.acl = acl.as_slice().into();
     if let Some(st) = rec.stat.as_mut() {
         st.aversion = new_version;
     }
@@ -294,7 +299,7 @@ pub fn prep_close_session(ctx: &PrepCtx, s: &mut Scratch, es: std::collections::
                 s.add(parent);
             }
         }
-        s.add(ChangeRecord { zxid: ctx.zxid, path: p.clone(), stat: None, child_count: 0, acl: Vec::new(), data_len: 0 });
+        s.add(ChangeRecord { zxid: ctx.zxid, path: p.clone(), stat: None, child_count: 0, acl: no_acl(), data_len: 0 });
     }
     Txn::CloseSession { paths: es.into_iter().collect() }
 }

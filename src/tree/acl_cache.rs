@@ -3,12 +3,14 @@
 
 use crate::wire::Acl;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 pub const OPEN_UNSAFE_ACL_ID: i64 = -1;
 
 #[derive(Debug, Default, Clone)]
 pub struct AclCache {
-    by_index: BTreeMap<i64, (Vec<Acl>, u64)>,
+    /// Shared lists, so the write pipeline can hold a node's ACL without copying it.
+    by_index: BTreeMap<i64, (Arc<[Acl]>, u64)>,
     by_list: HashMap<Vec<Acl>, i64>,
     last_index: i64,
 }
@@ -29,7 +31,7 @@ impl AclCache {
         self.last_index += 1;
         let idx = self.last_index;
         self.by_list.insert(acls.to_vec(), idx);
-        self.by_index.insert(idx, (acls.to_vec(), 1));
+        self.by_index.insert(idx, (Arc::from(acls), 1));
         idx
     }
 
@@ -47,7 +49,7 @@ impl AclCache {
         };
         if remove {
             if let Some((list, _)) = self.by_index.remove(&idx) {
-                self.by_list.remove(&list);
+                self.by_list.remove(&list[..]);
             }
         }
     }
@@ -58,7 +60,15 @@ impl AclCache {
         if idx == OPEN_UNSAFE_ACL_ID {
             return Acl::open_unsafe();
         }
-        self.by_index.get(&idx).map(|e| e.0.clone()).unwrap_or_default()
+        self.by_index.get(&idx).map(|e| e.0.to_vec()).unwrap_or_default()
+    }
+
+    /// `get` without copying the list.
+    pub fn get_shared(&self, idx: i64) -> Arc<[Acl]> {
+        if idx == OPEN_UNSAFE_ACL_ID {
+            return Arc::from(Acl::open_unsafe());
+        }
+        self.by_index.get(&idx).map(|e| e.0.clone()).unwrap_or_else(|| Arc::from(Vec::new()))
     }
 
     /// Borrowing variant of `get` for hot paths (open-unsafe is returned through `open`).
@@ -66,7 +76,7 @@ impl AclCache {
         if idx == OPEN_UNSAFE_ACL_ID {
             return open;
         }
-        self.by_index.get(&idx).map(|e| e.0.as_slice()).unwrap_or(&[])
+        self.by_index.get(&idx).map(|e| &e.0[..]).unwrap_or(&[])
     }
 
     /// Loads an entry from a snapshot with a zero reference count (nodes add their references).
@@ -75,7 +85,7 @@ impl AclCache {
             self.last_index = idx;
         }
         self.by_list.insert(acls.clone(), idx);
-        self.by_index.insert(idx, (acls, 0));
+        self.by_index.insert(idx, (Arc::from(acls), 0));
     }
 
     /// Adds a reference to an existing index (snapshot loading).
@@ -95,7 +105,7 @@ impl AclCache {
 
     /// (index, list) pairs in index order, for snapshot writing.
     pub fn entries(&self) -> impl Iterator<Item = (i64, &[Acl])> {
-        self.by_index.iter().map(|(k, v)| (*k, v.0.as_slice()))
+        self.by_index.iter().map(|(k, v)| (*k, &v.0[..]))
     }
 
     /// The reference count of an index (tests, diagnostics).

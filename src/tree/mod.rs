@@ -135,6 +135,11 @@ impl DataTree {
         self.acls.get(node.acl)
     }
 
+    /// `acl_of` without copying the list.
+    pub fn acl_shared(&self, node: NodeRef) -> std::sync::Arc<[Acl]> {
+        self.acls.get_shared(node.acl)
+    }
+
     pub fn acl(&self, path: &str) -> Option<Vec<Acl>> {
         self.get(path).map(|n| self.acl_of(n))
     }
