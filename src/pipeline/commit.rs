@@ -35,6 +35,34 @@ fn reply_body(op_code: i32, txn: &Txn, rc: &TxnResult) -> (i32, Response) {
 }
 
 impl Core {
+    /// Applies one txn to the tree and emits the watch events it fires (they precede the reply to
+    /// this txn and any later reply). Shared by the local commit path and a follower's commits.
+    pub(super) fn apply_and_notify(&mut self, entry: &mut crate::txn::TxnEntry, out: &mut Vec<Output>) -> TxnResult {
+        let h = entry.header;
+        let mut triggers = Vec::new();
+        let rc = self.tree.process_txn_taking_data(&h, &mut entry.txn, &mut triggers);
+        self.overlay.applied(h.zxid);
+        if h.op == op::CLOSE_SESSION {
+            self.sessions.remove(h.client_id);
+        }
+        let mut notes = Vec::new();
+        {
+            let conns = &self.conns;
+            let skip = self.cfg.skip_acl;
+            let providers = &self.providers;
+            let mut can_read = |c: u64, acl: &[crate::wire::Acl]| -> bool {
+                skip || conns.get(&c).map(|x| crate::auth::check_acl(providers, acl, &x.ids, perms::READ)).unwrap_or(false)
+            };
+            for t in &triggers {
+                self.watches.fire(t, h.zxid, &mut can_read, &mut notes);
+            }
+        }
+        for n in notes {
+            out.push(Output::Event { conn: n.conn, zxid: n.zxid, event: WatcherEvent { event_type: n.event_type, state: STATE_SYNC_CONNECTED, path: n.path } });
+        }
+        rc
+    }
+
     pub(super) fn commit_upto(&mut self, zxid: i64, out: &mut Vec<Output>) {
         while self.pending.front().map(|p| p.entry.header.zxid <= zxid).unwrap_or(false) {
             let Some(p) = self.pending.pop_front() else { break };
@@ -65,28 +93,7 @@ impl Core {
 
     fn apply_one(&mut self, mut entry: crate::txn::TxnEntry, origin: Origin, out: &mut Vec<Output>) {
         let h = entry.header;
-        let mut triggers = Vec::new();
-        let rc = self.tree.process_txn_taking_data(&h, &mut entry.txn, &mut triggers);
-        self.overlay.applied(h.zxid);
-        if h.op == op::CLOSE_SESSION {
-            self.sessions.remove(h.client_id);
-        }
-        // Watch events first: they precede the reply to this txn and any later reply.
-        let mut notes = Vec::new();
-        {
-            let conns = &self.conns;
-            let skip = self.cfg.skip_acl;
-            let providers = &self.providers;
-            let mut can_read = |c: u64, acl: &[crate::wire::Acl]| -> bool {
-                skip || conns.get(&c).map(|x| crate::auth::check_acl(providers, acl, &x.ids, perms::READ)).unwrap_or(false)
-            };
-            for t in &triggers {
-                self.watches.fire(t, h.zxid, &mut can_read, &mut notes);
-            }
-        }
-        for n in notes {
-            out.push(Output::Event { conn: n.conn, zxid: n.zxid, event: WatcherEvent { event_type: n.event_type, state: STATE_SYNC_CONNECTED, path: n.path } });
-        }
+        let rc = self.apply_and_notify(&mut entry, out);
         let last = self.tree.last_processed_zxid;
         match origin {
             Origin::Client { conn } => {

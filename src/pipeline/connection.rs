@@ -30,6 +30,12 @@ pub enum Slot {
     /// A ConnectResponse answering a createSession packet sent after the handshake (ZooKeeper's
     /// finishSessionInit), written once its txn is applied.
     Handshake { resp: ConnectResponse },
+    /// Follower: a packet forwarded to the leader, waiting for its answer.
+    Remote,
+    /// Follower: the leader's answer, sent once this server has applied `zxid`.
+    RemoteReady { header: ReplyHeader, body: Response, close: bool, zxid: i64 },
+    /// Follower: a createSession packet's ConnectResponse, sent once this server has applied `zxid`.
+    RemoteHandshake { resp: ConnectResponse, zxid: i64 },
 }
 
 #[derive(Debug)]
@@ -78,6 +84,17 @@ impl Conn {
     /// Replaces the Write slot for `zxid` with a ready reply.
     pub fn fill_write(&mut self, zxid: i64, header: ReplyHeader, body: Response, close: bool) {
         self.fill_write_with(zxid, Slot::Ready { header, body, close });
+    }
+
+    /// Replaces the oldest Remote slot with the leader's answer; false if none waits.
+    pub fn fill_remote(&mut self, slot: Slot) -> bool {
+        match self.queue.iter_mut().find(|s| matches!(s, Slot::Remote)) {
+            Some(s) => {
+                *s = slot;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Replaces the Write slot for `zxid` with `slot`.

@@ -54,6 +54,8 @@ pub struct Core {
     pub(super) snapshots: super::snapshots::SnapshotPolicy,
     /// The log failed: writes are refused (NotReadOnly), reads go on.
     pub(super) log_failed: bool,
+    /// Ensemble state (`roles.rs`): forwarded sessions, answers waiting for commits, touches.
+    pub(super) ensemble: super::roles::EnsembleState,
 }
 
 fn is_valid_op(op_code: i32) -> bool {
@@ -89,7 +91,7 @@ fn is_valid_op(op_code: i32) -> bool {
     )
 }
 
-fn is_write_op(op_code: i32) -> bool {
+pub(super) fn is_write_op(op_code: i32) -> bool {
     matches!(
         op_code,
         op::CREATE
@@ -135,6 +137,7 @@ impl Core {
             now,
             snapshots: super::snapshots::SnapshotPolicy::new(cfg_snap_count, &cfg_seed),
             log_failed: false,
+            ensemble: Default::default(),
         }
     }
 
@@ -150,6 +153,14 @@ impl Core {
 
     pub fn handle(&mut self, now: Clock, input: Input, out: &mut Vec<Output>) {
         self.now = now;
+        let first = out.len();
+        self.handle_input(input, out);
+        if self.cfg.role == super::Role::Leader {
+            self.route_remote_outputs(first, out);
+        }
+    }
+
+    fn handle_input(&mut self, input: Input, out: &mut Vec<Output>) {
         match input {
             Input::Connect { conn, remote, req } => self.handle_connect(conn, remote, req, out),
             Input::Packet { conn, header, body } => {
@@ -160,6 +171,13 @@ impl Core {
                 }
             }
             Input::Disconnected { conn } => self.forget_conn(conn),
+            Input::Tick if self.cfg.role == super::Role::Follower => {
+                // The leader expires sessions and reaps containers; a follower reports activity.
+                self.report_touches(out);
+                if self.snapshots.due() {
+                    self.start_snapshot(out);
+                }
+            }
             Input::Tick => {
                 self.expire_sessions(out);
                 self.run_reaper(out);
@@ -172,6 +190,10 @@ impl Core {
             Input::LogFailed => self.log_failed(out),
             Input::TakeSnapshot => self.start_snapshot(out),
             Input::SnapshotWritten { base } => self.snapshot_written(base, out),
+            Input::Forwarded { server, packet } => self.handle_forwarded(server, packet, out),
+            Input::Touches { sessions } => self.handle_touches(sessions),
+            Input::Answer { session, zxid, answer } => self.handle_answer(session, zxid, answer, out),
+            Input::Committed { entry } => self.handle_committed(entry, out),
         }
     }
 
@@ -181,12 +203,15 @@ impl Core {
         self.forget_conn(conn);
     }
 
-    fn forget_conn(&mut self, conn: ConnId) {
+    pub(super) fn forget_conn(&mut self, conn: ConnId) {
+        if self.cfg.role == super::Role::Follower {
+            self.forget_remote_session(conn);
+        }
         self.watches.remove_conn(conn);
         self.conns.remove(&conn);
     }
 
-    fn push_slot(&mut self, conn: ConnId, slot: Slot, out: &mut Vec<Output>) {
+    pub(super) fn push_slot(&mut self, conn: ConnId, slot: Slot, out: &mut Vec<Output>) {
         if let Some(c) = self.conns.get_mut(&conn) {
             c.queue.push_back(slot);
         }
@@ -232,6 +257,13 @@ impl Core {
         // Every request touches the session; requests of unknown/closing sessions are dropped silently.
         if !self.sessions.touch(session, timeout, self.now.mono_ms) {
             return;
+        }
+        if self.cfg.role == super::Role::Follower {
+            self.ensemble.touched.insert(session, timeout);
+            if super::roles::forwarded_op(h.op) && !self.cfg.read_only {
+                self.forward_packet(conn, session, timeout, h, body, out);
+                return;
+            }
         }
         if h.op == op::CREATE_SESSION && !self.cfg.read_only {
             self.submit_session_packet(conn, session, h.xid, &body, out);
@@ -469,7 +501,8 @@ impl Core {
         loop {
             let Some(c) = self.conns.get_mut(&conn) else { return };
             let slot = match c.queue.front() {
-                None | Some(Slot::Write { .. }) => return,
+                None | Some(Slot::Write { .. }) | Some(Slot::Remote) => return,
+                Some(Slot::RemoteReady { zxid, .. } | Slot::RemoteHandshake { zxid, .. }) if *zxid > self.tree.last_processed_zxid => return,
                 Some(_) => c.queue.pop_front(),
             };
             let (header, body, close) = match slot {
@@ -489,7 +522,8 @@ impl Core {
                 Some(Slot::DeferredWithBody { xid, err, body }) => {
                     (ReplyHeader { xid, zxid: self.tree.last_processed_zxid, err }, body, false)
                 }
-                Some(Slot::Handshake { resp }) => {
+                Some(Slot::RemoteReady { header, body, close, .. }) => (header, body, close),
+                Some(Slot::Handshake { resp } | Slot::RemoteHandshake { resp, .. }) => {
                     out.push(Output::Connected { conn, resp, close_after: false });
                     continue;
                 }

@@ -16,14 +16,16 @@ mod prep;
 mod prep_multi;
 mod reads;
 mod reaper;
+mod roles;
 mod sasl;
 mod sessions;
 mod snapshots;
 
 pub use self::core::Core;
+pub use roles::EnsembleState;
 pub use snapshots::BaseHandle;
 
-use crate::wire::{ConnectRequest, ConnectResponse, ReplyHeader, RequestHeader, Response, WatcherEvent};
+use crate::wire::{ConnectRequest, ConnectResponse, Id, ReplyHeader, RequestHeader, Response, WatcherEvent};
 
 pub type ConnId = u64;
 
@@ -35,8 +37,44 @@ pub struct Clock {
     pub wall_ms: i64,
 }
 
+/// What this server is in its ensemble. Fixed for a Core's life: after an election the host builds
+/// a new Core from the tree (ZooKeeper likewise restarts its server object on every role change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Alone: prepares, logs and applies every write itself.
+    #[default]
+    Standalone,
+    /// Prepares every write (its clients' and the ones followers forward); `Output::Append` is a
+    /// proposal and `Input::Durable` means a quorum made it durable.
+    Leader,
+    /// Serves reads; forwards writes, createSession and sync to the leader; applies the leader's
+    /// commits (`Input::Committed`). Observers run the same pipeline.
+    Follower,
+}
+
+/// A client packet a follower hands to the leader (ZooKeeper's Learner REQUEST): the session it
+/// belongs to, the connection's auth ids and the raw request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardedPacket {
+    pub session: i64,
+    pub timeout: i32,
+    pub header: RequestHeader,
+    pub body: Vec<u8>,
+    pub ids: Vec<Id>,
+}
+
+/// The leader's answer to a forwarded packet. The follower releases it to the client once it has
+/// applied `zxid` itself, so the client never reads behind its own write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteAnswer {
+    Reply { header: ReplyHeader, body: Response, close: bool },
+    Connected { resp: ConnectResponse, close_after: bool },
+    Close,
+}
+
 #[derive(Debug, Clone)]
 pub struct CoreConfig {
+    pub role: Role,
     pub tick_time_ms: i64,
     pub min_session_timeout_ms: i32,
     pub max_session_timeout_ms: i32,
@@ -78,6 +116,7 @@ pub struct CoreConfig {
 impl Default for CoreConfig {
     fn default() -> Self {
         CoreConfig {
+            role: Role::Standalone,
             tick_time_ms: 2000,
             min_session_timeout_ms: 4000,
             max_session_timeout_ms: 40000,
@@ -122,6 +161,14 @@ pub enum Input {
     TakeSnapshot,
     /// The snapshot from `Output::Snapshot` is written and mapped (`Some`), or could not be (`None`).
     SnapshotWritten { base: Option<BaseHandle> },
+    /// Leader: a follower (`server`) forwards a client packet.
+    Forwarded { server: u64, packet: ForwardedPacket },
+    /// Leader: sessions a follower's clients kept alive since its last report (id, timeout).
+    Touches { sessions: Vec<(i64, i32)> },
+    /// Follower: the leader answered a packet forwarded for `session`.
+    Answer { session: i64, zxid: i64, answer: RemoteAnswer },
+    /// Follower: the next committed txn, in zxid order.
+    Committed { entry: crate::txn::TxnEntry },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +180,12 @@ pub enum Output {
     Append { zxid: i64, txn: crate::txn::TxnEntry },
     /// Write this frozen state as a snapshot (in the background), then answer `SnapshotWritten`.
     Snapshot(crate::tree::SnapshotJob),
+    /// Follower: send this packet to the leader.
+    Forward(ForwardedPacket),
+    /// Follower, every tick: sessions touched since the last report, for the leader's expiry.
+    Touched(Vec<(i64, i32)>),
+    /// Leader: send this answer to follower `server`.
+    Answer { server: u64, session: i64, zxid: i64, answer: RemoteAnswer },
 }
 
 /// Per-connection facts for cons/stat.

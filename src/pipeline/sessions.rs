@@ -34,6 +34,12 @@ impl Core {
                 self.conns.insert(conn, c);
                 return;
             }
+            if self.cfg.role == super::Role::Follower {
+                // Sessions are global: the leader logs the createSession; the handshake is
+                // answered once this server has applied it.
+                self.forward_create_session(c, out);
+                return;
+            }
             let zxid = self.append_txn(id, 0, op::CREATE_SESSION, Txn::CreateSession { timeout: t }, Origin::CreateSession { conn }, out);
             c.state = ConnState::AwaitingSession { zxid };
             self.conns.insert(conn, c);

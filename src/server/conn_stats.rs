@@ -125,7 +125,15 @@ impl ConnStats {
                 }
             }
             Input::Disconnected { conn } => self.closed(*conn),
-            Input::Tick | Input::Durable { .. } | Input::LogFailed | Input::TakeSnapshot | Input::SnapshotWritten { .. } => {}
+            Input::Tick
+            | Input::Durable { .. }
+            | Input::LogFailed
+            | Input::TakeSnapshot
+            | Input::SnapshotWritten { .. }
+            | Input::Forwarded { .. }
+            | Input::Touches { .. }
+            | Input::Answer { .. }
+            | Input::Committed { .. } => {}
         }
     }
 
@@ -140,7 +148,7 @@ impl ConnStats {
             }
             Output::Reply { conn, header, .. } => (*conn, Some(header.zxid), true),
             Output::Event { conn, .. } => (*conn, None, false),
-            Output::Close { .. } | Output::Append { .. } | Output::Snapshot(_) => return,
+            Output::Close { .. } | Output::Append { .. } | Output::Snapshot(_) | Output::Forward(_) | Output::Touched(_) | Output::Answer { .. } => return,
         };
         self.packets_sent += 1;
         let Some(c) = self.conns.get_mut(&conn) else { return };

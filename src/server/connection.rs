@@ -277,7 +277,11 @@ fn encode(buf: &mut Vec<u8>, msg: ToClient, shared: &ConnShared) -> bool {
             false
         }
         ToClient::Core(Output::Close { .. }) => true,
-        ToClient::Core(Output::Append { .. }) | ToClient::Core(Output::Snapshot(_)) => false,
+        ToClient::Core(Output::Append { .. })
+        | ToClient::Core(Output::Snapshot(_))
+        | ToClient::Core(Output::Forward(_))
+        | ToClient::Core(Output::Touched(_))
+        | ToClient::Core(Output::Answer { .. }) => false,
         ToClient::Text { text, .. } => {
             buf.extend_from_slice(text.as_bytes());
             true

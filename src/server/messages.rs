@@ -29,7 +29,11 @@ impl ToClient {
             | ToClient::Core(Output::Event { conn, .. })
             | ToClient::Core(Output::Close { conn })
             | ToClient::Text { conn, .. } => Some(*conn),
-            ToClient::Core(Output::Append { .. }) | ToClient::Core(Output::Snapshot(_)) => None,
+            ToClient::Core(Output::Append { .. })
+            | ToClient::Core(Output::Snapshot(_))
+            | ToClient::Core(Output::Forward(_))
+            | ToClient::Core(Output::Touched(_))
+            | ToClient::Core(Output::Answer { .. }) => None,
         }
     }
 }

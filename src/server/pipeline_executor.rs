@@ -59,6 +59,10 @@ impl Pipeline {
             match out {
                 Output::Append { zxid, txn } => self.log.push((zxid, txn)),
                 Output::Snapshot(job) => self.snapshotter.start(job),
+                // Only a Leader or Follower core produces these; this executor runs standalone.
+                Output::Forward(_) | Output::Touched(_) | Output::Answer { .. } => {
+                    tracing::error!("ensemble output from a standalone pipeline dropped")
+                }
                 other => {
                     self.stats.borrow_mut().on_output(&other);
                     let dest = match &other {
@@ -66,7 +70,9 @@ impl Pipeline {
                         | Output::Reply { conn, .. }
                         | Output::Event { conn, .. }
                         | Output::Close { conn } => owner_of(*conn),
-                        Output::Append { .. } | Output::Snapshot(_) => unreachable!("routed above"),
+                        Output::Append { .. } | Output::Snapshot(_) | Output::Forward(_) | Output::Touched(_) | Output::Answer { .. } => {
+                            unreachable!("routed above")
+                        }
                     };
                     if let Some(client) = self.clients.get(dest) {
                         client.push(ToClient::Core(other));

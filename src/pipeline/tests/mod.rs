@@ -10,3 +10,4 @@ mod sasl;
 mod raw_packets;
 mod state_machine_props;
 mod snapshots;
+mod ensemble;

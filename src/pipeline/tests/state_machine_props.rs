@@ -114,6 +114,9 @@ proptest! {
                         prop_assert!(!closed.contains(&conn), "output after Close");
                     }
                     Output::Close { conn } => { closed.insert(conn); }
+                    Output::Forward(_) | Output::Touched(_) | Output::Answer { .. } => {
+                        prop_assert!(false, "ensemble output from a standalone core: {out:?}");
+                    }
                 }
             }
             while let Some(job) = jobs.pop() {
