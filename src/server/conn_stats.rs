@@ -1,7 +1,6 @@
 //! Per-connection and server-wide counters for `stat`, `cons`, `srvr` and `mntr`, kept on the
 //! pipeline executor because every packet and reply passes through it.
 
-use super::clock::mono_ms;
 use crate::pipeline::{ConnId, Input, Output};
 use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
@@ -104,13 +103,14 @@ impl ConnStats {
         self.conns.values().map(|c| c.in_flight.len()).sum()
     }
 
-    pub fn on_input(&mut self, input: &Input) {
+    /// `now` is the step's monotonic ms (one clock read per step, not per packet).
+    pub fn on_input(&mut self, input: &Input, now: i64) {
         match input {
             Input::Connect { conn, .. } => {
                 self.packets_received += 1;
                 if let Some(c) = self.conns.get_mut(conn) {
                     c.received += 1;
-                    c.in_flight.push_back(mono_ms());
+                    c.in_flight.push_back(now);
                 }
             }
             Input::Packet { conn, header, .. } => {
@@ -121,7 +121,7 @@ impl ConnStats {
                     if header.xid >= 0 {
                         c.last_cxid = header.xid;
                     }
-                    c.in_flight.push_back(mono_ms());
+                    c.in_flight.push_back(now);
                 }
             }
             Input::Disconnected { conn } => self.closed(*conn),
@@ -137,7 +137,7 @@ impl ConnStats {
         }
     }
 
-    pub fn on_output(&mut self, out: &Output) {
+    pub fn on_output(&mut self, out: &Output, now: i64) {
         let (conn, zxid, is_reply) = match out {
             Output::Connected { conn, resp, .. } => {
                 if let Some(c) = self.conns.get_mut(conn) {
@@ -158,9 +158,9 @@ impl ConnStats {
         }
         if is_reply {
             if let Some(start) = c.in_flight.pop_front() {
-                let ms = mono_ms() - start;
+                let ms = now - start;
                 c.last_latency_ms = ms;
-                c.last_response_mono_ms = mono_ms();
+                c.last_response_mono_ms = now;
                 c.latency.record(ms);
                 self.latency.record(ms);
             }

@@ -53,8 +53,9 @@ impl Pipeline {
     /// Runs one input through the core and routes every output, synchronously and in order.
     fn step(&self, input: Input) {
         let mut outs = std::mem::take(&mut *self.scratch.borrow_mut());
-        self.stats.borrow_mut().on_input(&input);
-        self.core.borrow_mut().handle(now(), input, &mut outs);
+        let now = now();
+        self.stats.borrow_mut().on_input(&input, now.mono_ms);
+        self.core.borrow_mut().handle(now, input, &mut outs);
         for out in outs.drain(..) {
             match out {
                 Output::Append { zxid, txn } => self.log.push((zxid, txn)),
@@ -64,7 +65,7 @@ impl Pipeline {
                     tracing::error!("ensemble output from a standalone pipeline dropped")
                 }
                 other => {
-                    self.stats.borrow_mut().on_output(&other);
+                    self.stats.borrow_mut().on_output(&other, now.mono_ms);
                     let dest = match &other {
                         Output::Connected { conn, .. }
                         | Output::Reply { conn, .. }

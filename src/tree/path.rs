@@ -27,31 +27,41 @@ pub fn validate_path(path: &str) -> Result<(), PathError> {
     if path.is_empty() {
         return Err(PathError::Empty);
     }
-    let chars: Vec<char> = path.chars().collect();
-    if chars[0] != '/' {
+    // Java walks UTF-16 chars; for ASCII paths (nearly all) the bytes are those chars, and
+    // checking them in place saves collecting the path into a Vec<char> per request.
+    if path.is_ascii() {
+        validate_chars(path.as_bytes())
+    } else {
+        validate_chars(&path.chars().collect::<Vec<char>>())
+    }
+}
+
+fn validate_chars<T: Copy + Into<char>>(chars: &[T]) -> Result<(), PathError> {
+    let at = |i: usize| -> char { chars[i].into() };
+    if at(0) != '/' {
         return Err(PathError::NotAbsolute);
     }
-    if chars.len() == 1 {
+    let n = chars.len();
+    if n == 1 {
         return Ok(());
     }
-    if chars[chars.len() - 1] == '/' {
+    if at(n - 1) == '/' {
         return Err(PathError::TrailingSlash);
     }
-    let n = chars.len();
     let mut lastc = '/';
     for i in 1..n {
-        let c = chars[i];
-        let at_end_or_slash = i + 1 == n || chars[i + 1] == '/';
+        let c = at(i);
+        let at_end_or_slash = i + 1 == n || at(i + 1) == '/';
         if c == '\0' {
             return Err(PathError::NulChar);
         } else if c == '/' && lastc == '/' {
             return Err(PathError::EmptyComponent);
         } else if c == '.' && lastc == '.' {
-            if i >= 2 && chars[i - 2] == '/' && at_end_or_slash {
+            if i >= 2 && at(i - 2) == '/' && at_end_or_slash {
                 return Err(PathError::Relative);
             }
         } else if c == '.' {
-            if chars[i - 1] == '/' && at_end_or_slash {
+            if at(i - 1) == '/' && at_end_or_slash {
                 return Err(PathError::Relative);
             }
         } else if invalid_char(c) {
@@ -101,6 +111,18 @@ pub fn sequence_suffix(cversion: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The in-place ASCII walk agrees with the char-by-char one on every path.
+        #[test]
+        fn ascii_fast_path_matches_the_char_walk(parts in proptest::collection::vec(
+            prop_oneof![Just("/"), Just("."), Just(".."), Just("a"), Just("\0"), Just("\u{1}"), Just("\u{7f}"), Just("ü")], 0..8)) {
+            let path: String = parts.concat();
+            let reference = if path.is_empty() { Err(PathError::Empty) } else { validate_chars(&path.chars().collect::<Vec<char>>()) };
+            prop_assert_eq!(validate_path(&path), reference);
+        }
+    }
 
     #[test]
     fn valid_paths() {
