@@ -22,11 +22,20 @@ pub struct Client {
     /// Newest zxid this session saw (write replies and reads).
     pub last_zxid: Zxid,
     pub ops: u64,
+    index: usize,
+    generation: u32,
 }
 
 impl Client {
     pub fn new(i: usize) -> Client {
-        Client { name: format!("c{i}"), session: i as i64 + 1, cxid: 0, busy: None, last_zxid: 0, ops: 0 }
+        Client { name: format!("c{i}"), session: i as i64 + 1, cxid: 0, busy: None, last_zxid: 0, ops: 0, index: i, generation: 0 }
+    }
+
+    /// Gives up the request in flight and goes on as a new session.
+    pub fn abandon(&mut self) {
+        self.busy = None;
+        self.generation += 1;
+        self.name = format!("c{}.{}", self.index, self.generation);
     }
 
     pub fn next_write(&mut self, rng: &mut Rng) -> Op {

@@ -109,6 +109,8 @@ struct Sim {
     heal_time: Option<u64>,
     live: bool,
     stats: Stats,
+    /// ZKD_SIM_TRACE set: print every server input and output (debugging one seed).
+    trace: bool,
 }
 
 type R<T = ()> = Result<T, String>;
@@ -152,6 +154,7 @@ impl Sim {
             heal_time: None,
             live: false,
             stats: Stats::default(),
+            trace: std::env::var_os("ZKD_SIM_TRACE").is_some(),
         }
     }
 
@@ -180,6 +183,11 @@ impl Sim {
         let h = self.rec.history();
         let report = history::check_all(h, &history::Options { reads: ReadMode::Sequential, ..Default::default() });
         if report.exit_code() != 0 {
+            if self.trace {
+                for e in &h.events {
+                    eprintln!("EVENT {}", e.describe());
+                }
+            }
             let mut msg = format!("client history check failed ({} events): {:?}", h.events.len(), report.lin.verdict);
             for v in &report.sessions {
                 msg.push_str(&format!("\n  session: {v:?}"));
@@ -200,6 +208,9 @@ impl Sim {
 
     fn start(&mut self, r: usize) -> R {
         let id = self.id(r);
+        if self.trace {
+            eprintln!("{} r{id} START snapshot {}", self.now, zxid::fmt(self.reps[r].snapshot_zxid()));
+        }
         self.net.down.remove(&id);
         let out = self.reps[r].restart()?;
         let z = self.reps[r].snapshot_zxid();
@@ -216,6 +227,9 @@ impl Sim {
             if self.reps[r].peer.is_some() {
                 self.stats.crashes += 1;
                 let id = self.id(r);
+                if self.trace {
+                    eprintln!("{} r{id} CRASH", self.now);
+                }
                 self.reps[r].crash(&mut self.rng);
                 self.net.down.insert(id);
                 for x in 0..self.reps.len() {
@@ -238,6 +252,9 @@ impl Sim {
                 let g = self.rng.below(2) as u32;
                 let id = self.id(r);
                 self.net.groups.insert(id, g);
+            }
+            if self.trace {
+                eprintln!("{} PARTITION {:?}", self.now, self.net.groups);
             }
         } else if self.rng.below(1000) < self.cfg.heal {
             self.net.heal();
@@ -264,7 +281,15 @@ impl Sim {
         for r in 0..self.reps.len() {
             while self.reps[r].peer.is_some() && self.reps[r].disk.front().is_some_and(|(at, _)| *at <= now) {
                 let (_, op) = self.reps[r].disk.pop_front().expect("front");
-                if let Some(batch) = self.reps[r].run_disk_op(op, &mut self.rng)? {
+                if self.trace {
+                    match &op {
+                        DiskOp::Append { batch, entries } => eprintln!("{now} r{} DISK append {batch} {:?}", r + 1, entries.iter().map(|e| zxid::fmt(e.zxid)).collect::<Vec<_>>()),
+                        DiskOp::Truncate { after } => eprintln!("{now} r{} DISK truncate after {} (log last {:?})", r + 1, zxid::fmt(*after), self.reps[r].log.planner.last_zxid().map(zxid::fmt)),
+                    }
+                }
+                let done = self.reps[r].run_disk_op(op, &mut self.rng)?;
+                self.reps[r].maybe_snapshot(self.cfg.snapshot_every);
+                if let Some(batch) = done {
                     if self.cfg.mutation != Some(Mutation::LieDurable) {
                         self.work.push_back((r, Input::LogDurable { batch }));
                     }
@@ -292,7 +317,15 @@ impl Sim {
     fn drain(&mut self) -> R {
         while let Some((r, input)) = self.work.pop_front() {
             let Some(peer) = self.reps[r].peer.as_mut() else { continue };
+            if self.trace && input != Input::Tick {
+                eprintln!("{} r{} <- {input:?}", self.now, r + 1);
+            }
             let out = peer.step(input);
+            if self.trace {
+                for o in &out {
+                    eprintln!("{} r{} -> {o:?}", self.now, r + 1);
+                }
+            }
             self.handle_all(r, out)?;
         }
         Ok(())
@@ -383,9 +416,11 @@ impl Sim {
             self.reps[r].spec = None;
             self.reps[r].pending.clear();
         }
-        if self.reps[r].role != (role, leader) {
-            self.reps[r].role = (role, leader);
-            // A server changing role closes its quorum connections; the other ends see it at once.
+        let was = self.reps[r].role;
+        self.reps[r].role = (role, leader);
+        if was != (role, leader) && was.0 != Role::Looking {
+            // A server leaving a role closes that role's quorum connections; the other ends see it
+            // at once. (A looking server has none: a learner may connect before its leader leads.)
             for x in 0..self.reps.len() {
                 if x != r {
                     let xid = self.id(x);
@@ -408,9 +443,7 @@ impl Sim {
         let res = rep.tree.process_txn(&te.header, &te.txn, &mut triggers);
         let d = rep.tree.digest();
         rep.commits_since_snapshot += 1;
-        if rep.commits_since_snapshot >= self.cfg.snapshot_every {
-            rep.take_snapshot();
-        }
+        rep.maybe_snapshot(self.cfg.snapshot_every);
         self.check.apply(id, e.zxid, hash(&e.data), d)?;
         if let Some(c) = self.reps[r].pending.remove(&e.zxid) {
             let client = &mut self.clients[c];
@@ -456,8 +489,10 @@ impl Sim {
         for c in 0..self.clients.len() {
             if let Some((_, since)) = self.clients[c].busy {
                 if self.now - since > 300 {
-                    // Gives up: the op stays open-ended (unknown) in the history.
-                    self.clients[c].busy = None;
+                    // Gives up: the op stays open-ended (unknown) in the history, and the client
+                    // continues in a new session (the old one's order no longer binds it: the
+                    // abandoned op may still commit later, as in ZooKeeper after a connection loss).
+                    self.clients[c].abandon();
                 }
                 continue;
             }

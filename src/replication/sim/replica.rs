@@ -42,6 +42,9 @@ pub struct Replica {
     /// Leader only: client writes by zxid, answered when applied.
     pub pending: BTreeMap<Zxid, usize>,
     pub commits_since_snapshot: usize,
+    /// Newest zxid durable in the log (a snapshot is only taken of state the log also holds, so
+    /// the log always reaches the snapshot and continues from it).
+    pub durable: Zxid,
 }
 
 fn new_log(disk: SimDisk, last: Option<Zxid>) -> SimLog {
@@ -64,6 +67,7 @@ impl Replica {
             spec: None,
             pending: BTreeMap::new(),
             commits_since_snapshot: 0,
+            durable: 0,
         }
     }
 
@@ -77,6 +81,7 @@ impl Replica {
             DiskOp::Append { batch, entries } => {
                 let recs: Vec<(i64, &[u8])> = entries.iter().map(|e| (e.zxid, &e.data[..])).collect();
                 self.log.append_batch(&recs, rng).map_err(|e| format!("replica {}: log append failed: {e}", self.id))?;
+                self.durable = entries.last().map_or(self.durable, |e| e.zxid);
                 Ok(Some(batch))
             }
             DiskOp::Truncate { after } => {
@@ -85,6 +90,7 @@ impl Replica {
                 let last = truncate_after(&mut image, after).map_err(|e| format!("replica {}: truncate: {e}", self.id))?;
                 let last = last.unwrap_or(0).max(self.snapshot_zxid());
                 self.log = new_log(SimDisk::from_image(&image), Some(last));
+                self.durable = last;
                 Ok(None)
             }
         }
@@ -95,12 +101,17 @@ impl Replica {
         self.tree = super::snapshot::deserialize(&data);
         self.disk.clear();
         self.log = new_log(SimDisk::new(), Some(zxid));
+        self.durable = zxid;
         self.snapshot = Some((zxid, data));
         self.commits_since_snapshot = 0;
     }
 
-    pub fn take_snapshot(&mut self) {
+    /// A local snapshot of the applied tree, once the log holds everything it covers.
+    pub fn maybe_snapshot(&mut self, every: usize) {
         let z = self.tree.last_processed_zxid;
+        if self.commits_since_snapshot < every || self.durable < z {
+            return;
+        }
         self.snapshot = Some((z, super::snapshot::serialize(&self.tree)));
         self.commits_since_snapshot = 0;
     }
@@ -131,7 +142,8 @@ impl Replica {
             Some((_, data)) => super::snapshot::deserialize(data),
             None => DataTree::new(false),
         };
-        self.log = new_log(SimDisk::from_image(&image), Some(info.last_zxid.unwrap_or(0).max(snap)));
+        self.durable = info.last_zxid.unwrap_or(0).max(snap);
+        self.log = new_log(SimDisk::from_image(&image), Some(self.durable));
         let log = recs.into_iter().map(|(zxid, data)| Entry { zxid, data }).collect();
         let restored = Restored { accepted_epoch: self.epochs.0, current_epoch: self.epochs.1, snapshot_zxid: snap, log };
         let (peer, out) = Peer::new(self.cfg.clone(), restored);

@@ -48,6 +48,9 @@ fn fixed_seeds() {
     let t = Instant::now();
     let (failures, total, n) = run_seeds(0..count);
     eprintln!("{n} seeds in {:.1?}: {total:?}", t.elapsed());
+    for f in &failures {
+        eprintln!("FAIL {}", &f[..f.len().min(300)]);
+    }
     assert!(failures.is_empty(), "{} of {n} seeds failed; first: {}", failures.len(), failures[0]);
     // The seed set must exercise the interesting paths.
     assert!(total.crashes > 0 && total.partitions > 0 && total.snaps > 0 && total.truncs > 0, "{total:?}");
