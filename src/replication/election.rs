@@ -24,6 +24,9 @@ pub struct Election {
     settled: BTreeMap<ServerId, (Vote, PeerState)>,
     ticks_since_send: u64,
     observer: bool,
+    /// A quorum agreed with our vote; decided at the next tick unless a better vote arrives
+    /// first (FastLeaderElection's finalizeWait).
+    ready: Option<Decision>,
 }
 
 impl Election {
@@ -36,6 +39,7 @@ impl Election {
             settled: BTreeMap::new(),
             ticks_since_send: 0,
             observer: !cfg.is_participant(cfg.me),
+            ready: None,
         };
         e.broadcast(cfg, out);
         e
@@ -53,13 +57,18 @@ impl Election {
         }
     }
 
-    /// Re-sends our vote every `election_resend` ticks: notifications may be lost.
-    pub fn tick(&mut self, cfg: &Config, out: &mut Vec<(ServerId, Msg)>) {
+    /// Decides if a quorum agreed since the last tick; re-sends our vote every `election_resend`
+    /// ticks (notifications may be lost).
+    pub fn tick(&mut self, cfg: &Config, out: &mut Vec<(ServerId, Msg)>) -> Option<Decision> {
+        if let Some(d) = self.ready.take() {
+            return Some(d);
+        }
         self.ticks_since_send += 1;
         if self.ticks_since_send >= cfg.election_resend {
             self.ticks_since_send = 0;
             self.broadcast(cfg, out);
         }
+        None
     }
 
     pub fn on_notification(
@@ -102,9 +111,11 @@ impl Election {
                 self.recv.insert(from, vote);
                 self.recv.insert(cfg.me, self.vote);
                 let agree = self.recv.iter().filter(|(_, v)| **v == self.vote).map(|(id, _)| id);
-                if cfg.is_quorum(agree) {
-                    return Some(if self.vote.leader == cfg.me { Decision::Lead(self.vote) } else { Decision::Follow(self.vote) });
-                }
+                self.ready = if cfg.is_quorum(agree) {
+                    Some(if self.vote.leader == cfg.me { Decision::Lead(self.vote) } else { Decision::Follow(self.vote) })
+                } else {
+                    None
+                };
                 None
             }
             PeerState::Following | PeerState::Leading | PeerState::Observing => {

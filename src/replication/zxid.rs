@@ -33,6 +33,16 @@ pub fn next(last: Zxid, epoch: u32) -> Option<Zxid> {
     }
 }
 
+/// Whether `next` may directly follow `prev` in a log: the next counter of the same epoch, or
+/// any zxid of a later epoch.
+pub fn follows(prev: Zxid, next: Zxid) -> bool {
+    if epoch_of(prev) == epoch_of(next) {
+        prev.checked_add(1) == Some(next)
+    } else {
+        next > prev
+    }
+}
+
 /// Human form used in failure messages: `0x<epoch>.<counter>`.
 pub fn fmt(z: Zxid) -> String {
     format!("{:x}.{:x}", epoch_of(z), counter_of(z))

@@ -45,8 +45,6 @@ pub(super) struct Leader {
     pub epoch: u32,
     pub learners: BTreeMap<ServerId, LearnerState>,
     pub since: u64,
-    /// Last tick at which a quorum of followers was in touch.
-    pub quorum_seen: u64,
     /// Our own history's last zxid when sync started (NEWLEADER covers it).
     pub initial_last: Zxid,
 }
@@ -59,7 +57,6 @@ impl Peer {
             epoch: 0,
             learners: BTreeMap::new(),
             since: self.now,
-            quorum_seen: self.now,
             initial_last: 0,
         }));
         self.state_changed();
@@ -91,9 +88,7 @@ impl Peer {
                 .map(|(id, _)| *id)
                 .chain(std::iter::once(me))
                 .collect();
-            if self.cfg.is_quorum(&fresh) {
-                self.ld().quorum_seen = now;
-            } else if now - self.ld().quorum_seen > sync_limit {
+            if !self.cfg.is_quorum(&fresh) {
                 return self.look();
             }
         }
@@ -112,6 +107,20 @@ impl Peer {
         match msg {
             Msg::LearnerInfo { accepted_epoch, last_zxid: _, observer } => {
                 if observer != self.cfg.is_observer(from) || !(self.cfg.is_participant(from) || observer) {
+                    return;
+                }
+                if let Some(s) = self.ld().learners.get_mut(&from) {
+                    // A repeat (the learner asks until answered): answer again, keep its progress.
+                    match s.phase {
+                        LearnerPhase::Info { .. } => s.phase = LearnerPhase::Info { accepted_epoch },
+                        _ => return,
+                    }
+                    let epoch = self.ld().epoch;
+                    if epoch == 0 {
+                        self.try_fix_epoch();
+                    } else {
+                        self.send(from, Msg::LeaderInfo { epoch });
+                    }
                     return;
                 }
                 let s = LearnerState {
@@ -371,10 +380,8 @@ impl Peer {
         if !self.cfg.is_quorum(&ids) {
             return;
         }
-        let now = self.now;
         let l = self.ld();
         l.phase = Phase::Broadcast;
-        l.quorum_seen = now;
         let initial = l.initial_last;
         self.commit_to(initial);
         self.state_changed();

@@ -4,7 +4,7 @@
 
 use super::{Entry, Peer, Phase, State};
 use crate::replication::msg::{Msg, Vote};
-use crate::replication::zxid::Zxid;
+use crate::replication::zxid::{self, Zxid};
 use crate::replication::ServerId;
 
 #[derive(Debug, Clone)]
@@ -57,7 +57,14 @@ impl Peer {
         let l = self.learner();
         let timed_out = if l.phase == Phase::Broadcast { now - l.last_heard > sync_limit } else { now - l.since > init_limit };
         if timed_out {
-            self.look();
+            return self.look();
+        }
+        // Until the leader answers, ask again (it may not have been leading yet, as a follower
+        // retries connecting to its leader in ZooKeeper).
+        if l.phase == Phase::Discovery {
+            let (leader, observer) = (l.leader, l.observer);
+            let info = Msg::LearnerInfo { accepted_epoch: self.accepted_epoch, last_zxid: self.hist.last(), observer };
+            self.send(leader, info);
         }
     }
 
@@ -71,6 +78,8 @@ impl Peer {
         let phase = l.phase;
         let ok = match (phase, msg) {
             (Phase::Discovery, Msg::LeaderInfo { epoch }) => self.on_leader_info(epoch),
+            // The answer to a repeated LEARNERINFO.
+            (Phase::Sync | Phase::Broadcast, Msg::LeaderInfo { epoch }) => epoch == self.learner().epoch,
             (Phase::Sync, Msg::Diff { zxid }) => zxid == self.hist.last(),
             (Phase::Sync, Msg::Trunc { zxid }) => zxid <= self.hist.last() && self.truncate(zxid),
             (Phase::Sync, Msg::Snap { zxid, data }) => {
@@ -78,7 +87,8 @@ impl Peer {
                 true
             }
             (Phase::Sync | Phase::Broadcast, Msg::Proposal { zxid, data }) => {
-                if zxid <= self.hist.last() {
+                // The stream is FIFO and complete, so a proposal continues our log exactly.
+                if !zxid::follows(self.hist.last(), zxid) {
                     false
                 } else {
                     self.append(vec![Entry { zxid, data }]);

@@ -238,10 +238,11 @@ impl Peer {
         match &mut self.state {
             State::Looking(e) => {
                 let mut msgs = Vec::new();
-                e.tick(&self.cfg, &mut msgs);
+                let d = e.tick(&self.cfg, &mut msgs);
                 for (to, m) in msgs {
                     self.send(to, m);
                 }
+                self.decide(d);
             }
             State::Leading(_) => self.leader_tick(),
             State::Learning(_) => self.learner_tick(),
@@ -274,6 +275,10 @@ impl Peer {
                 }
                 None
             }
+            State::Learning(l) if l.phase == Phase::Discovery && from == l.leader && matches!(state, PeerState::Following | PeerState::Observing) => {
+                // Our pick settled on another leader: it will never lead us.
+                return self.look();
+            }
             State::Learning(l) => {
                 if state == PeerState::Looking {
                     let s = if l.observer { PeerState::Observing } else { PeerState::Following };
@@ -285,7 +290,11 @@ impl Peer {
         for (to, m) in msgs {
             self.send(to, m);
         }
-        match decision {
+        self.decide(decision);
+    }
+
+    fn decide(&mut self, d: Option<Decision>) {
+        match d {
             Some(Decision::Lead(v)) => self.become_leader(v),
             Some(Decision::Follow(v)) => self.become_learner(v),
             None => {}
@@ -378,6 +387,13 @@ impl Peer {
         self.accepted_epoch = accepted;
         self.current_epoch = current;
         self.out.push(Output::PersistEpochs { accepted, current });
+    }
+
+    /// Tests: pretend the leader already proposed up to `z` (the counter cannot be exhausted by
+    /// proposing 2^32 entries in a unit test).
+    #[cfg(test)]
+    pub(crate) fn test_jump_to(&mut self, z: Zxid) {
+        self.hist.push(Entry { zxid: z, data: Vec::new() });
     }
 
     fn next_zxid(&self, epoch: u32) -> Option<Zxid> {

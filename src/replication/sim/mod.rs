@@ -53,6 +53,8 @@ pub struct SimConfig {
     pub faults: Faults,
     pub log_window: usize,
     pub snapshot_every: usize,
+    /// Most steps a log append takes to become durable.
+    pub disk_delay: u64,
     pub mutation: Option<Mutation>,
 }
 
@@ -72,6 +74,7 @@ impl SimConfig {
             faults: Faults { loss: 5, dup: 50, max_delay: 4 },
             log_window: 20,
             snapshot_every: 15,
+            disk_delay: 3,
             mutation: None,
         }
     }
@@ -340,7 +343,7 @@ impl Sim {
 
     fn disk_ready(&mut self, r: usize) -> u64 {
         let last = self.reps[r].disk.back().map_or(0, |(at, _)| *at);
-        (self.now + 1 + self.rng.below(3)).max(last)
+        (self.now + 1 + self.rng.below(self.cfg.disk_delay)).max(last)
     }
 
     fn handle(&mut self, r: usize, o: Output) -> R {
