@@ -215,8 +215,6 @@ impl Peer {
 
     /// The epoch is established: our current epoch becomes it, and every acked learner gets synced.
     fn start_sync_phase(&mut self) {
-        let epoch = self.ld().epoch;
-        self.persist_epochs(epoch, epoch);
         let (last, now) = (self.hist.last(), self.now);
         let l = self.ld();
         l.phase = Phase::Sync;
@@ -235,7 +233,18 @@ impl Peer {
         for (id, z) in ready {
             self.sync_learner(id, z);
         }
+        self.persist_current_epoch();
         self.try_new_leader_quorum();
+    }
+
+    /// Our current epoch becomes the new one once our initial history is durable (a vote with
+    /// the new epoch must not come with a shorter history after a crash).
+    fn persist_current_epoch(&mut self) {
+        let l = self.ld();
+        let (epoch, initial) = (l.epoch, l.initial_last);
+        if l.phase >= Phase::Sync && self.current_epoch != epoch && self.durable >= initial {
+            self.persist_epochs(epoch, epoch);
+        }
     }
 
     /// DIFF when the learner's last zxid is in our history, TRUNC to our newest zxid below it when
@@ -400,6 +409,7 @@ impl Peer {
     }
 
     pub(super) fn leader_durable(&mut self) {
+        self.persist_current_epoch();
         if self.ld().phase == Phase::Sync {
             self.try_new_leader_quorum();
         } else {

@@ -113,8 +113,6 @@ impl Peer {
                     false
                 } else {
                     l.new_leader_at = Some(last);
-                    let accepted = self.accepted_epoch;
-                    self.persist_epochs(accepted, epoch);
                     self.learner_durable();
                     true
                 }
@@ -168,16 +166,6 @@ impl Peer {
     pub(super) fn learner_durable(&mut self) {
         let durable = self.durable;
         let l = self.learner();
-        if l.observer {
-            if let Some(at) = l.new_leader_at {
-                if !l.new_leader_acked && durable >= at {
-                    l.new_leader_acked = true;
-                    let (leader, epoch) = (l.leader, l.epoch);
-                    self.send(leader, Msg::AckNewLeader { epoch });
-                }
-            }
-            return;
-        }
         let Some(at) = l.new_leader_at else { return };
         if !l.new_leader_acked {
             if durable < at {
@@ -185,9 +173,16 @@ impl Peer {
             }
             l.new_leader_acked = true;
             let (leader, epoch) = (l.leader, l.epoch);
+            // Only now may the current epoch move: a vote with the new epoch must come with the
+            // synced history on disk, or a restart could lead with a shorter one.
+            let accepted = self.accepted_epoch;
+            self.persist_epochs(accepted, epoch);
             self.send(leader, Msg::AckNewLeader { epoch });
         }
         let l = self.learner();
+        if l.observer {
+            return;
+        }
         if durable > l.acked {
             l.acked = durable;
             let leader = l.leader;

@@ -65,12 +65,21 @@ fn same_seed_same_run() {
     }
 }
 
-/// ZKD_SIM_SEED=<seed>: replays one seed (prints its stats or the failure).
+/// The slow-disk, many-crash profile (`ZKD_SIM_PROFILE=slow` for replay).
+fn slow(seed: u64) -> SimConfig {
+    let mut cfg = config_for(seed);
+    cfg.disk_delay = 30;
+    cfg.crash = 40;
+    cfg
+}
+
+/// ZKD_SIM_SEED=<seed> [ZKD_SIM_PROFILE=slow]: replays one seed (prints its stats or the failure).
 #[test]
 #[ignore]
 fn replay() {
     let seed = env_u64("ZKD_SIM_SEED").expect("set ZKD_SIM_SEED");
-    match run(seed, &config_for(seed)) {
+    let cfg = if std::env::var("ZKD_SIM_PROFILE").as_deref() == Ok("slow") { slow(seed) } else { config_for(seed) };
+    match run(seed, &cfg) {
         Ok(s) => eprintln!("seed {seed} passed: {s:?}"),
         Err(e) => panic!("{e}"),
     }
@@ -105,8 +114,8 @@ fn caught(m: Mutation, seeds: u64) -> String {
         cfg.mutation = Some(m);
         if m == Mutation::LieDurable {
             // Lost unsynced appends need a crash while appends are slow.
-            cfg.disk_delay = 30;
-            cfg.crash = 40;
+            cfg = slow(seed);
+            cfg.mutation = Some(m);
         }
         if let Err(e) = run(seed, &cfg) {
             return e;
@@ -118,15 +127,8 @@ fn caught(m: Mutation, seeds: u64) -> String {
 /// The aggressive settings of the durability mutation pass with the correct host.
 #[test]
 fn slow_disks_and_many_crashes_pass() {
-    let failures: Vec<String> = (0..60)
-        .filter_map(|seed| {
-            let mut cfg = config_for(seed);
-            cfg.disk_delay = 30;
-            cfg.crash = 40;
-            run(seed, &cfg).err()
-        })
-        .collect();
-    assert!(failures.is_empty(), "{}: {}", failures.len(), failures[0]);
+    let failures: Vec<String> = (0..60).filter_map(|seed| run(seed, &slow(seed)).err()).collect();
+    assert!(failures.is_empty(), "{} failed (replay with ZKD_SIM_PROFILE=slow); first: {}", failures.len(), failures[0]);
 }
 
 #[test]
