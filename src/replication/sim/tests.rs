@@ -17,13 +17,22 @@ pub fn config_for(seed: u64) -> SimConfig {
     }
 }
 
+/// The config of a seed under `ZKD_SIM_PROFILE` (`slow`: slow disks, many crashes).
+fn profile_config(seed: u64) -> SimConfig {
+    if std::env::var("ZKD_SIM_PROFILE").as_deref() == Ok("slow") {
+        slow(seed)
+    } else {
+        config_for(seed)
+    }
+}
+
 fn run_seeds(seeds: impl Iterator<Item = u64>) -> (Vec<String>, Stats, u64) {
     let mut failures = Vec::new();
     let mut total = Stats::default();
     let mut n = 0;
     for seed in seeds {
         n += 1;
-        match run(seed, &config_for(seed)) {
+        match run(seed, &profile_config(seed)) {
             Ok(s) => {
                 total.steps += s.steps;
                 total.applied += s.applied;
@@ -78,8 +87,7 @@ fn slow(seed: u64) -> SimConfig {
 #[ignore]
 fn replay() {
     let seed = env_u64("ZKD_SIM_SEED").expect("set ZKD_SIM_SEED");
-    let cfg = if std::env::var("ZKD_SIM_PROFILE").as_deref() == Ok("slow") { slow(seed) } else { config_for(seed) };
-    match run(seed, &cfg) {
+    match run(seed, &profile_config(seed)) {
         Ok(s) => eprintln!("seed {seed} passed: {s:?}"),
         Err(e) => panic!("{e}"),
     }
