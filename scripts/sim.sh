@@ -42,8 +42,8 @@ before=$(wc -l < "$FAILURES")
 echo "sim: seeds from $START, profile $PROFILE, for ${SECS}s${COUNT:+ or $COUNT seeds}; failures go to $FAILURES"
 # The build is not part of the budget; the outer timeout only guards against a hung run.
 cargo test --lib $RELEASE --no-run -q 2>&1 | tail -n 5
-ZKD_SIM_START=$START ZKD_SIM_SECS=$SECS ${COUNT:+ZKD_SIM_COUNT=$COUNT} ZKD_SIM_PROFILE=$PROFILE ZKD_SIM_FAILURES=$FAILURES \
-  timeout $((SECS + 300)) cargo test --lib $RELEASE -q replication::sim::tests::random_seeds -- --ignored --nocapture 2>&1 \
+env ZKD_SIM_START="$START" ZKD_SIM_SECS="$SECS" ZKD_SIM_COUNT="${COUNT:-18446744073709551615}" ZKD_SIM_PROFILE="$PROFILE" \
+  ZKD_SIM_FAILURES="$(realpath -m "$FAILURES")" timeout $((SECS + 300)) cargo test --lib $RELEASE -q replication::sim::tests::random_seeds -- --ignored --nocapture 2>&1 \
   | grep -E "seeds from|failed" | head -n 5
 after=$(wc -l < "$FAILURES")
 new=$((after - before))

@@ -359,3 +359,24 @@ fn a_gap_in_the_leaders_stream_is_refused() {
     c.input(1, Input::Message { from: 3, msg: Msg::Proposal { zxid: make(1, 5), data: vec![] } });
     assert_eq!(c.role(1).0, Role::Looking);
 }
+
+#[test]
+fn trunc_to_a_zxid_the_learner_lacks_makes_it_sync_again_from_its_real_prefix() {
+    // 1 took 3.1 from a leader that lacked 1.3; 3 leads epoch 5 with 1.1..1.3, 2.1.
+    let leader_log = [entries(1, 1..=3), entries(2, 1..=1)].concat();
+    let logs = [
+        restored(3, 3, [entries(1, 1..=2), entries(3, 1..=1)].concat()),
+        restored(4, 4, leader_log.clone()),
+        restored(4, 4, leader_log),
+    ];
+    let mut c = Cluster::new(&[1, 2, 3], &[], &logs, 100);
+    for _ in 0..10 {
+        c.converge();
+    }
+    assert_eq!(c.leader(), 3);
+    assert!(c.sent_by(3).contains(&(1, Msg::Trunc { zxid: make(2, 1) })));
+    assert!(c.sent_by(3).contains(&(1, Msg::Diff { zxid: make(1, 2) })), "a second sync from 1.2");
+    assert_eq!(c.role(1), (Role::Following, Phase::Broadcast));
+    assert_eq!(c.peers[&1].history().last(), make(2, 1));
+    assert_eq!(c.commits[&1], vec![make(1, 1), make(1, 2), make(1, 3), make(2, 1)]);
+}

@@ -109,11 +109,12 @@ impl Peer {
                 if observer != self.cfg.is_observer(from) || !(self.cfg.is_participant(from) || observer) {
                     return;
                 }
-                if let Some(s) = self.ld().learners.get_mut(&from) {
-                    // A repeat (the learner asks until answered): answer again, keep its progress.
-                    match s.phase {
-                        LearnerPhase::Info { .. } => s.phase = LearnerPhase::Info { accepted_epoch },
-                        _ => return,
+                // A repeat (the learner asks until answered) can only come before its ACKEPOCH
+                // on the same FIFO stream: answer again. Past that, it is a new session.
+                let repeat = matches!(self.ld().learners.get(&from), Some(s) if matches!(s.phase, LearnerPhase::Info { .. }));
+                if repeat {
+                    if let Some(s) = self.ld().learners.get_mut(&from) {
+                        s.phase = LearnerPhase::Info { accepted_epoch };
                     }
                     let epoch = self.ld().epoch;
                     if epoch == 0 {

@@ -81,7 +81,10 @@ impl Peer {
             // The answer to a repeated LEARNERINFO.
             (Phase::Sync | Phase::Broadcast, Msg::LeaderInfo { epoch }) => epoch == self.learner().epoch,
             (Phase::Sync, Msg::Diff { zxid }) => zxid == self.hist.last(),
-            (Phase::Sync, Msg::Trunc { zxid }) => zxid <= self.hist.last() && self.truncate(zxid),
+            // The leader truncates us to its newest zxid below our last one. If we lack that
+            // zxid itself (our log skipped to another epoch before it), the truncation still
+            // holds, but our history now ends earlier: sync again from there.
+            (Phase::Sync, Msg::Trunc { zxid }) => zxid <= self.hist.last() && self.truncate(zxid) && self.hist.last() == zxid,
             (Phase::Sync, Msg::Snap { zxid, data }) => {
                 self.install_snapshot(zxid, data);
                 true
