@@ -264,13 +264,13 @@ fn commits_need_a_quorum_and_come_in_zxid_order() {
     c.release(5);
     c.release(1);
     c.settle();
-    assert!(c.commits.get(&5).is_none(), "2 of 5 is not a quorum");
+    assert!(!c.commits.contains_key(&5), "2 of 5 is not a quorum");
     c.release(2);
     c.settle();
     assert_eq!(c.commits[&5], vec![make(1, 1), make(1, 2), make(1, 3)]);
     // Followers learn the commit and apply in the same order.
     assert_eq!(c.commits[&1], c.commits[&5]);
-    assert!(c.commits.get(&3).is_none() || c.commits[&3] == c.commits[&5]);
+    assert!(!c.commits.contains_key(&3) || c.commits[&3] == c.commits[&5]);
 }
 
 #[test]
@@ -318,14 +318,6 @@ fn follower_goes_looking_when_the_leader_is_silent() {
 fn proposals_are_rejected_off_the_leader() {
     let mut c = Cluster::new(&[1, 2, 3], &[], &[], 100);
     c.converge();
-    for (f, t, m) in &c.sent {
-        eprintln!("{f}->{t} {m:?}");
-    }
-    for (id, o) in &c.outputs {
-        for o in o.iter().filter(|o| !matches!(o, Output::Send { .. })) {
-            eprintln!("{id}: {o:?}");
-        }
-    }
     let out = c.peers.get_mut(&1).unwrap().step(Input::Propose { data: vec![] });
     assert_eq!(out, vec![Output::ProposalRejected { reason: Rejection::NotLeader }]);
 }
@@ -379,4 +371,56 @@ fn trunc_to_a_zxid_the_learner_lacks_makes_it_sync_again_from_its_real_prefix() 
     assert_eq!(c.role(1), (Role::Following, Phase::Broadcast));
     assert_eq!(c.peers[&1].history().last(), make(2, 1));
     assert_eq!(c.commits[&1], vec![make(1, 1), make(1, 2), make(1, 3), make(2, 1)]);
+}
+
+/// Drives server 3 of {1, 2, 3} to lead: it hears 1 vote for it, then a tick decides.
+fn leader_3(log: Vec<Entry>) -> Peer {
+    let (mut p, _) = Peer::new(Config::new(3, vec![1, 2, 3], vec![]), restored(1, 1, log));
+    let vote = Vote { leader: 3, peer_epoch: 1, zxid: p.history().last() };
+    p.step(Input::Message { from: 1, msg: Msg::Notification { vote, round: 1, state: super::PeerState::Looking } });
+    p.step(Input::Tick);
+    assert_eq!((p.role(), p.phase()), (Role::Leading, Phase::Discovery));
+    p
+}
+
+#[test]
+fn a_leader_with_an_older_history_than_its_quorum_steps_down_in_discovery() {
+    let mut p = leader_3(entries(1, 1..=2));
+    let out = p.step(Input::Message { from: 1, msg: Msg::LearnerInfo { accepted_epoch: 1, last_zxid: make(1, 3), observer: false } });
+    assert!(out.contains(&Output::Send { to: 1, msg: Msg::LeaderInfo { epoch: 2 } }));
+    p.step(Input::Message { from: 1, msg: Msg::AckEpoch { epoch: 2, current_epoch: 1, last_zxid: make(1, 3), fresh: true } });
+    assert_eq!(p.role(), Role::Looking);
+}
+
+#[test]
+fn a_repeated_epoch_ack_does_not_count_toward_the_epoch_quorum() {
+    let mut p = leader_3(entries(1, 1..=2));
+    p.step(Input::Message { from: 1, msg: Msg::LearnerInfo { accepted_epoch: 1, last_zxid: make(1, 2), observer: false } });
+    p.step(Input::Message { from: 1, msg: Msg::AckEpoch { epoch: 2, current_epoch: 1, last_zxid: make(1, 2), fresh: false } });
+    assert_eq!(p.phase(), Phase::Discovery);
+    p.step(Input::Message { from: 2, msg: Msg::LearnerInfo { accepted_epoch: 1, last_zxid: make(1, 1), observer: false } });
+    let out = p.step(Input::Message { from: 2, msg: Msg::AckEpoch { epoch: 2, current_epoch: 1, last_zxid: make(1, 1), fresh: true } });
+    assert_eq!(p.phase(), Phase::Sync);
+    assert!(out.contains(&Output::Send { to: 2, msg: Msg::Diff { zxid: make(1, 1) } }));
+    assert!(out.contains(&Output::Send { to: 1, msg: Msg::Diff { zxid: make(1, 2) } }));
+    // The leader's own history is durable (recovered), so its current epoch moves now.
+    assert!(out.contains(&Output::PersistEpochs { accepted: 2, current: 2 }));
+}
+
+#[test]
+fn a_late_learner_with_extra_entries_is_truncated_not_obeyed() {
+    let mut logs = vec![restored(1, 1, entries(1, 1..=3))];
+    logs.extend((0..4).map(|_| restored(1, 1, entries(1, 1..=2))));
+    let mut c = Cluster::new(&[1, 2, 3, 4, 5], &[], &logs, 100);
+    c.mute = vec![1];
+    c.queue.retain(|(from, _, _)| *from != 1);
+    c.converge();
+    assert_eq!(c.leader(), 5);
+    c.mute.clear();
+    for _ in 0..5 {
+        c.converge();
+    }
+    assert_eq!(c.leader(), 5);
+    assert!(c.sent_by(5).contains(&(1, Msg::Trunc { zxid: make(1, 2) })));
+    assert_eq!(c.role(1), (Role::Following, Phase::Broadcast));
 }

@@ -188,8 +188,9 @@ impl Peer {
         if epoch != l.epoch || !matches!(l.learners.get(&from).map(|s| s.phase), Some(LearnerPhase::Info { .. })) {
             return;
         }
-        // The leader must hold the newest history of its quorum (ZooKeeper's isMoreRecentThan).
-        if (current_epoch, last_zxid) > (self.current_epoch, self.hist.last()) {
+        // The leader must hold the newest history of the quorum that establishes its epoch
+        // (ZooKeeper's isMoreRecentThan); a learner joining later is simply synced (truncated).
+        if l.phase == Phase::Discovery && (current_epoch, last_zxid) > (self.current_epoch, self.hist.last()) {
             return self.look();
         }
         let l = self.ld();

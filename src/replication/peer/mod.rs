@@ -122,6 +122,7 @@ impl Peer {
     pub fn new(cfg: Config, r: Restored) -> (Peer, Vec<Output>) {
         let hist = History::new(r.snapshot_zxid, r.log);
         let durable = hist.last();
+        // Replaced at once by `look()` below (which starts round 1 and announces the state).
         let placeholder = Election::start(&cfg, 0, Vote { leader: cfg.me, peer_epoch: 0, zxid: 0 }, &mut Vec::new());
         let mut p = Peer {
             cfg,
