@@ -48,7 +48,7 @@ env ZKD_SIM_START="$START" ZKD_SIM_SECS="$SECS" ZKD_SIM_COUNT="${COUNT:-18446744
 after=$(wc -l < "$FAILURES")
 new=$((after - before))
 if [ "$new" -gt 0 ]; then
-  echo "sim: $new failing seed(s); see $FAILURES (replay: ZKD_SIM_PROFILE=$PROFILE ZKD_SIM_SEED=<seed> cargo test --lib replication::sim::tests::replay -- --ignored --nocapture)"
+  echo "sim: $new failing seed(s); each line of $FAILURES names its replay command"
   exit 1
 fi
 echo "sim: no failure"

@@ -56,6 +56,8 @@ pub struct SimConfig {
     /// Most steps a log append takes to become durable.
     pub disk_delay: u64,
     pub mutation: Option<Mutation>,
+    /// Named in the replay hint of a failure (`ZKD_SIM_PROFILE`).
+    pub profile: &'static str,
 }
 
 impl SimConfig {
@@ -76,6 +78,7 @@ impl SimConfig {
             snapshot_every: 15,
             disk_delay: 3,
             mutation: None,
+            profile: "default",
         }
     }
 }
@@ -122,7 +125,11 @@ type R<T = ()> = Result<T, String>;
 pub fn run(seed: u64, cfg: &SimConfig) -> Result<Stats, String> {
     let mut s = Sim::new(seed, cfg.clone());
     s.run().map_err(|e| {
-        format!("seed {seed} (replay: ZKD_SIM_SEED={seed} cargo test --lib replication::sim::tests::replay -- --ignored --nocapture) step {}: {e}", s.now)
+        let mutation = cfg.mutation.map(|m| format!(" ZKD_SIM_MUTATION={m:?}")).unwrap_or_default();
+        format!(
+            "seed {seed} (replay: ZKD_SIM_SEED={seed} ZKD_SIM_PROFILE={}{mutation} cargo test --lib replication::sim::tests::replay -- --ignored --nocapture) step {}: {e}",
+            cfg.profile, s.now
+        )
     })
 }
 

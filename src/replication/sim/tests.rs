@@ -17,13 +17,18 @@ pub fn config_for(seed: u64) -> SimConfig {
     }
 }
 
-/// The config of a seed under `ZKD_SIM_PROFILE` (`slow`: slow disks, many crashes).
+/// The config of a seed under `ZKD_SIM_PROFILE` (`slow`: slow disks, many crashes) and
+/// `ZKD_SIM_MUTATION` (a `Mutation` name, to replay a mutation test's seed).
 fn profile_config(seed: u64) -> SimConfig {
-    if std::env::var("ZKD_SIM_PROFILE").as_deref() == Ok("slow") {
-        slow(seed)
-    } else {
-        config_for(seed)
-    }
+    let mut cfg = if std::env::var("ZKD_SIM_PROFILE").as_deref() == Ok("slow") { slow(seed) } else { config_for(seed) };
+    cfg.mutation = match std::env::var("ZKD_SIM_MUTATION").as_deref() {
+        Ok("LieDurable") => Some(Mutation::LieDurable),
+        Ok("ApplyOnAppend") => Some(Mutation::ApplyOnAppend),
+        Ok("SkipTruncate") => Some(Mutation::SkipTruncate),
+        Ok(other) => panic!("unknown ZKD_SIM_MUTATION {other}"),
+        Err(_) => None,
+    };
+    cfg
 }
 
 fn run_seeds(seeds: impl Iterator<Item = u64>) -> (Vec<String>, Stats, u64) {
@@ -79,10 +84,11 @@ fn slow(seed: u64) -> SimConfig {
     let mut cfg = config_for(seed);
     cfg.disk_delay = 30;
     cfg.crash = 40;
+    cfg.profile = "slow";
     cfg
 }
 
-/// ZKD_SIM_SEED=<seed> [ZKD_SIM_PROFILE=slow]: replays one seed (prints its stats or the failure).
+/// ZKD_SIM_SEED=<seed> [ZKD_SIM_PROFILE=slow] [ZKD_SIM_MUTATION=...]: replays one seed (prints its stats or the failure).
 #[test]
 #[ignore]
 fn replay() {
@@ -136,7 +142,7 @@ fn caught(m: Mutation, seeds: u64) -> String {
 #[test]
 fn slow_disks_and_many_crashes_pass() {
     let failures: Vec<String> = (0..60).filter_map(|seed| run(seed, &slow(seed)).err()).collect();
-    assert!(failures.is_empty(), "{} failed (replay with ZKD_SIM_PROFILE=slow); first: {}", failures.len(), failures[0]);
+    assert!(failures.is_empty(), "{} failed; first: {}", failures.len(), failures[0]);
 }
 
 #[test]
