@@ -20,4 +20,5 @@ pub mod fourlw;
 pub mod snapshot;
 pub mod tools;
 pub mod history;
+pub mod replication;
 pub mod fast_map;
