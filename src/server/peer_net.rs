@@ -176,11 +176,20 @@ async fn send_queued(
     }
 }
 
+/// The live incoming stream per peer, by generation: a newer connection from the same peer
+/// supersedes the older one, whose remaining bytes are never delivered.
+#[derive(Default)]
+struct Incoming {
+    current: HashMap<u64, u64>,
+    next: u64,
+}
+
 async fn accept_loop(listener: TcpListener, events: Rc<LocalSender<PeerEvent>>, cfg: Rc<PeerNetConfig>) {
+    let incoming = Rc::new(RefCell::new(Incoming::default()));
     loop {
         match listener.accept().await {
             Ok(stream) => {
-                glommio::spawn_local(receive(stream, events.clone(), cfg.clone())).detach();
+                glommio::spawn_local(receive(stream, events.clone(), cfg.clone(), incoming.clone())).detach();
             }
             Err(_) => glommio::timer::sleep(cfg.redial_pause).await,
         }
@@ -188,12 +197,27 @@ async fn accept_loop(listener: TcpListener, events: Rc<LocalSender<PeerEvent>>, 
 }
 
 /// One incoming connection: hello, then frames, each delivered as a `PeerEvent::Message`.
-async fn receive(mut stream: TcpStream, events: Rc<LocalSender<PeerEvent>>, cfg: Rc<PeerNetConfig>) {
+///
+/// Stream contract (the replication core relies on it): messages of one connection arrive in
+/// order and without gaps; when a connection ends, or a newer one from the same peer replaces it,
+/// `Lost` is delivered before anything of the newer connection, and nothing of the old one after.
+async fn receive(mut stream: TcpStream, events: Rc<LocalSender<PeerEvent>>, cfg: Rc<PeerNetConfig>, incoming: Rc<RefCell<Incoming>>) {
     let mut h = [0u8; HELLO_LEN];
     if stream.read_exact(&mut h).await.is_err() {
         return;
     }
     let Some(from) = parse_hello(&h, &cfg.peers) else { return };
+    let generation = {
+        let mut inc = incoming.borrow_mut();
+        inc.next += 1;
+        let g = inc.next;
+        if inc.current.insert(from, g).is_some() {
+            // The older stream from this peer is dead to us from now on.
+            let _ = events.try_send(PeerEvent::Lost { peer: from });
+        }
+        g
+    };
+    let live = || incoming.borrow().current.get(&from) == Some(&generation);
     let mut frames = FrameSplitter::new(cfg.max_message);
     'conn: loop {
         let n = match stream.read(frames.read_buf(READ_CHUNK)).await {
@@ -202,6 +226,9 @@ async fn receive(mut stream: TcpStream, events: Rc<LocalSender<PeerEvent>>, cfg:
         };
         frames.commit(n);
         loop {
+            if !live() {
+                return; // superseded: its Lost was already delivered
+            }
             match frames.next_frame() {
                 Ok(Some(m)) => {
                     let ev = PeerEvent::Message { from, bytes: m.to_vec() };
@@ -214,7 +241,10 @@ async fn receive(mut stream: TcpStream, events: Rc<LocalSender<PeerEvent>>, cfg:
             }
         }
     }
-    let _ = events.try_send(PeerEvent::Lost { peer: from });
+    if live() {
+        incoming.borrow_mut().current.remove(&from);
+        let _ = events.try_send(PeerEvent::Lost { peer: from });
+    }
 }
 
 #[cfg(test)]
@@ -252,10 +282,13 @@ mod tests {
             .spawn(|| async move {
                 let ls: Vec<_> = (0..3).map(|_| listener()).collect();
                 let addrs: Vec<SocketAddr> = ls.iter().map(|l| l.local_addr().unwrap()).collect();
+                // Member 4 never runs: the test speaks for it over raw sockets.
+                let absent: SocketAddr = listener().local_addr().unwrap();
                 let mut nodes = Vec::new();
                 for (i, l) in ls.into_iter().enumerate() {
                     let id = i as u64 + 1;
-                    let peers = (0..3).filter(|&j| j != i).map(|j| (j as u64 + 1, addrs[j])).collect();
+                    let mut peers: Vec<(u64, SocketAddr)> = (0..3).filter(|&j| j != i).map(|j| (j as u64 + 1, addrs[j])).collect();
+                    peers.push((4, absent));
                     nodes.push(start(l, PeerNetConfig::new(id, peers)));
                 }
                 // Everyone to everyone, plus a message bigger than one read.
@@ -293,18 +326,33 @@ mod tests {
                 let mut buf = [0u8; 1];
                 assert_eq!(junk.read(&mut buf).await.unwrap(), 0, "closed without a reply");
                 let mut fake = TcpStream::connect(addrs[0]).await.unwrap();
-                fake.write_all(&hello(3)).await.unwrap();
+                fake.write_all(&hello(4)).await.unwrap();
                 fake.write_all(&[0, 0, 0, 2, b'h', b'i']).await.unwrap();
                 drop(fake);
-                assert_eq!(next(&nodes[0].1).await, PeerEvent::Message { from: 3, bytes: b"hi".to_vec() });
-                assert_eq!(next(&nodes[0].1).await, PeerEvent::Lost { peer: 3 });
+                assert_eq!(next(&nodes[0].1).await, PeerEvent::Message { from: 4, bytes: b"hi".to_vec() });
+                assert_eq!(next(&nodes[0].1).await, PeerEvent::Lost { peer: 4 });
                 // An oversized frame closes that connection only; real traffic goes on.
                 let mut huge = TcpStream::connect(addrs[0]).await.unwrap();
-                huge.write_all(&hello(2)).await.unwrap();
+                huge.write_all(&hello(4)).await.unwrap();
                 huge.write_all(&[0x7f, 0xff, 0xff, 0xff]).await.unwrap();
-                assert_eq!(next(&nodes[0].1).await, PeerEvent::Lost { peer: 2 });
+                assert_eq!(next(&nodes[0].1).await, PeerEvent::Lost { peer: 4 });
                 assert!(nodes[2].0.send(1, b"still here".to_vec()));
                 assert_eq!(next(&nodes[0].1).await, PeerEvent::Message { from: 3, bytes: b"still here".to_vec() });
+                // A second stream from a peer supersedes the first: Lost comes first, and bytes the
+                // old stream sends afterwards are never delivered.
+                let mut old = TcpStream::connect(addrs[1]).await.unwrap();
+                old.write_all(&hello(4)).await.unwrap();
+                old.write_all(&[0, 0, 0, 3, b'o', b'n', b'e']).await.unwrap();
+                assert_eq!(next(&nodes[1].1).await, PeerEvent::Message { from: 4, bytes: b"one".to_vec() });
+                let mut new = TcpStream::connect(addrs[1]).await.unwrap();
+                new.write_all(&hello(4)).await.unwrap();
+                new.write_all(&[0, 0, 0, 3, b't', b'w', b'o']).await.unwrap();
+                assert_eq!(next(&nodes[1].1).await, PeerEvent::Lost { peer: 4 });
+                assert_eq!(next(&nodes[1].1).await, PeerEvent::Message { from: 4, bytes: b"two".to_vec() });
+                old.write_all(&[0, 0, 0, 5, b's', b't', b'a', b'l', b'e']).await.unwrap();
+                drop(old);
+                new.write_all(&[0, 0, 0, 5, b'l', b'a', b't', b'e', b'r']).await.unwrap();
+                assert_eq!(next(&nodes[1].1).await, PeerEvent::Message { from: 4, bytes: b"later".to_vec() });
             })
             .unwrap()
             .join()
