@@ -23,6 +23,7 @@ pub mod cli;
 mod error;
 mod java_values;
 mod jvm_flags;
+pub mod myid;
 mod placement;
 mod properties;
 mod server_spec;
