@@ -13,6 +13,7 @@
 //! retention, dump). See FORMAT.md (log) and SNAPSHOT.md (snapshots) for the on-disk formats.
 
 pub mod backend;
+pub mod epochs;
 pub mod error;
 pub mod executor;
 pub mod plan;
