@@ -21,4 +21,5 @@ pub mod snapshot;
 pub mod tools;
 pub mod history;
 pub mod replication;
+pub mod ensemble;
 pub mod fast_map;
