@@ -199,6 +199,15 @@ impl Cluster {
         self.pump();
     }
 
+    /// One pipeline tick at every live server (expiry at the leader, touch reports at followers).
+    pub fn pipeline_tick_all(&mut self) {
+        let live: Vec<ServerId> = self.ids.iter().copied().filter(|id| self.servers[id].node.is_some()).collect();
+        for id in live {
+            self.input(id, Input::Tick);
+        }
+        self.pump();
+    }
+
     /// Ticks until every live server serves clients in one epoch under one leader; returns it.
     pub fn settle(&mut self) -> ServerId {
         for _ in 0..200 {
