@@ -31,6 +31,8 @@ pub struct Cluster {
     events: VecDeque<(ServerId, Input)>,
     pub now: Clock,
     log_window: usize,
+    /// Servers whose sends are lost (the test kills them before anything else can notice).
+    pub muted: Vec<ServerId>,
 }
 
 pub fn body(req: &Request) -> Vec<u8> {
@@ -49,6 +51,7 @@ impl Cluster {
             events: VecDeque::new(),
             now: Clock { mono_ms: 1_000_000, wall_ms: 1_700_000_000_000 },
             log_window,
+            muted: Vec::new(),
         };
         for id in ids {
             let s = Server { node: None, log: Vec::new(), unsynced: VecDeque::new(), snapshot: None, epochs: (0, 0), role: (Role::Looking, None), clients: Vec::new() };
@@ -86,6 +89,7 @@ impl Cluster {
         let s = self.servers.get_mut(&id).expect("known server");
         s.node = None;
         s.unsynced.clear();
+        self.muted.retain(|&m| m != id);
         self.break_streams(id);
     }
 
@@ -116,7 +120,7 @@ impl Cluster {
         for o in out {
             match o {
                 Output::Send { to, bytes } => {
-                    if self.servers.get(&to).is_some_and(|s| s.node.is_some()) {
+                    if self.servers.get(&to).is_some_and(|s| s.node.is_some()) && !self.muted.contains(&id) {
                         self.net.entry((id, to)).or_default().push_back(bytes);
                     }
                 }

@@ -243,3 +243,55 @@ fn an_exhausted_epoch_fails_the_write_and_the_next_epoch_serves() {
     assert_eq!(crate::replication::zxid::epoch_of(h.zxid), e2);
     same_digest(&c);
 }
+
+#[test]
+fn a_restarted_leader_truncates_what_it_logged_alone() {
+    let mut c = Cluster::new(3, 1000);
+    let old = c.settle();
+    c.connect(old, 1, new_session());
+    ok(c.call(old, 1, 1, create("/kept", b"", 0)));
+    // The leader logs a proposal nobody else receives, then dies.
+    c.muted.push(old);
+    let req = create("/lost", b"", 0);
+    let header = RequestHeader { xid: 2, op: codec_client::request_op(&req) };
+    c.input(old, crate::ensemble::Input::Packet { conn: 1, header, body: body(&req) });
+    c.pump();
+    assert!(c.take_client(old).is_empty(), "never acknowledged");
+    let lost_zxid = c.servers[&old].log.last().map(|e| e.zxid).expect("logged");
+    c.kill(old);
+    let new = c.settle();
+    let f = c.followers(new);
+    c.connect(f[0], 2, new_session());
+    ok(c.call(f[0], 2, 1, create("/later", b"", 0)));
+    c.start(old);
+    c.settle();
+    assert!(c.servers[&old].snapshot.is_none(), "synced by TRUNC, not SNAP");
+    assert!(c.servers[&old].log.iter().all(|e| e.zxid != lost_zxid), "TRUNC removed the lone proposal from the log");
+    for &i in &c.ids.clone() {
+        assert!(data_of(&c, i, "/lost").is_none(), "server {i} applied an unacknowledged write");
+        assert!(data_of(&c, i, "/kept").is_some() && data_of(&c, i, "/later").is_some(), "server {i}");
+    }
+    same_digest(&c);
+}
+
+#[test]
+fn a_session_moves_between_followers() {
+    let mut c = Cluster::new(3, 1000);
+    let leader = c.settle();
+    let f = c.followers(leader);
+    let s = c.connect(f[0], 1, new_session());
+    ok(c.call(f[0], 1, 1, create("/e", b"", 1)));
+    c.input(f[0], crate::ensemble::Input::Disconnected { conn: 1 });
+    let seen = c.node(f[0]).tree().last_processed_zxid;
+    let req = ConnectRequest { session_id: s, passwd: session_password(s).to_vec(), last_zxid_seen: seen, ..new_session() };
+    assert_eq!(c.connect(f[1], 2, req), s);
+    ok(c.call(f[1], 2, 1, Request::Delete(PathVersion { path: "/e".into(), version: -1 })));
+    // A wrong password is refused.
+    let bad = ConnectRequest { session_id: s, passwd: vec![1; 16], last_zxid_seen: seen, ..new_session() };
+    c.input(f[0], crate::ensemble::Input::Connect { conn: 3, remote: "127.0.0.1:1".parse().unwrap(), req: bad });
+    c.pump();
+    let out = c.take_client(f[0]);
+    // ZooKeeper's answer: a ConnectResponse with timeout 0, then the connection closes.
+    assert!(matches!(out.as_slice(), [Output::Connected { conn: 3, resp, close_after: true }] if resp.timeout == 0 && resp.session_id == 0), "{out:?}");
+    same_digest(&c);
+}
