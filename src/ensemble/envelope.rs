@@ -317,4 +317,20 @@ mod tests {
         };
         assert_eq!(crate::wire::codec_client::decode_response(op, &raw), Ok(body));
     }
+
+    #[test]
+    fn a_relayed_multi_error_keeps_its_body() {
+        // A multi with a null path: MarshallingError with an empty MultiResponse (see prep).
+        let header = ReplyHeader { xid: 4, zxid: 9, err: -5 };
+        let body = Response::Multi(Vec::new());
+        let mut direct = Vec::new();
+        crate::wire::codec::encode_reply(&mut direct, &header, &body);
+        let a = RemoteAnswer::Reply { header, body, close: false };
+        let Ok(Envelope::Answer { answer: RemoteAnswer::Reply { body: relayed, .. }, .. }) = decode(&encode(&Envelope::Answer { session: 1, zxid: 9, answer: a })) else {
+            panic!("not a reply");
+        };
+        let mut via = Vec::new();
+        crate::wire::codec::encode_reply(&mut via, &header, &relayed);
+        assert_eq!(via, direct, "the follower sends the bytes the leader would have");
+    }
 }

@@ -102,6 +102,9 @@ pub struct Node {
     pub(super) stale_snapshots: u32,
     /// Entries applied to the bare tree since the last Core (counted toward its next snapshot).
     pub(super) applied_bare: u64,
+    /// The ms each Core's session id generator was seeded with, strictly increasing: two Cores
+    /// built in the same ms would hand out the same session ids.
+    pub(super) seed_ms: i64,
 }
 
 impl Node {
@@ -126,6 +129,7 @@ impl Node {
             snapshots_in_flight: 0,
             stale_snapshots: 0,
             applied_bare: 0,
+            seed_ms: i64::MIN,
         };
         n.peer_outputs(first);
         n.run();

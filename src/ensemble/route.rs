@@ -91,7 +91,8 @@ impl Node {
         self.serving = match want {
             None => Serving::Bare(tree),
             Some((r, leader, epoch)) => {
-                let cfg = CoreConfig { role: r, server_id: me as u8, initial_mono_ms: self.now.mono_ms, ..self.cfg.core.clone() };
+                self.seed_ms = self.now.mono_ms.max(self.seed_ms.saturating_add(1));
+                let cfg = CoreConfig { role: r, server_id: me as u8, initial_mono_ms: self.seed_ms, ..self.cfg.core.clone() };
                 let mut core = if r == pipeline::Role::Leader {
                     // Proposals continue the replication core's history: the epoch's first is
                     // epoch << 32 | 1.

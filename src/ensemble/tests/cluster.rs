@@ -33,6 +33,8 @@ pub struct Cluster {
     log_window: usize,
     /// Servers whose sends are lost (the test kills them before anything else can notice).
     pub muted: Vec<ServerId>,
+    /// Clock advance per tick.
+    pub tick_ms: i64,
 }
 
 pub fn body(req: &Request) -> Vec<u8> {
@@ -52,6 +54,7 @@ impl Cluster {
             now: Clock { mono_ms: 1_000_000, wall_ms: 1_700_000_000_000 },
             log_window,
             muted: Vec::new(),
+            tick_ms: 100,
         };
         for id in ids {
             let s = Server { node: None, log: Vec::new(), unsynced: VecDeque::new(), snapshot: None, epochs: (0, 0), role: (Role::Looking, None), clients: Vec::new() };
@@ -194,8 +197,8 @@ impl Cluster {
 
     /// One tick of every live server's replication clock, then everything it causes.
     pub fn tick(&mut self) {
-        self.now.mono_ms += 100;
-        self.now.wall_ms += 100;
+        self.now.mono_ms += self.tick_ms;
+        self.now.wall_ms += self.tick_ms;
         let live: Vec<ServerId> = self.ids.iter().copied().filter(|id| self.servers[id].node.is_some()).collect();
         for id in live {
             self.input(id, Input::PeerTick);

@@ -295,3 +295,18 @@ fn a_session_moves_between_followers() {
     assert!(matches!(out.as_slice(), [Output::Connected { conn: 3, resp, close_after: true }] if resp.timeout == 0 && resp.session_id == 0), "{out:?}");
     same_digest(&c);
 }
+
+#[test]
+fn cores_rebuilt_in_the_same_millisecond_hand_out_new_session_ids() {
+    let mut c = Cluster::new(3, 1000);
+    c.tick_ms = 0;
+    let old = c.settle();
+    let f = c.followers(old);
+    let s1 = c.connect(f[0], 1, new_session());
+    c.kill(old);
+    c.settle();
+    c.take_client(f[0]);
+    let s2 = c.connect(f[0], 2, new_session());
+    assert_ne!(s1, s2);
+    same_digest(&c);
+}
