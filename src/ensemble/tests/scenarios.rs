@@ -124,6 +124,7 @@ fn a_restarted_follower_catches_up_from_its_log() {
     assert_eq!(c.node(f[1]).tree().last_processed_zxid, 0);
     let l2 = c.settle();
     assert_eq!(l2, leader, "the ensemble kept its leader");
+    assert!(c.servers[&f[1]].snapshot.is_none(), "caught up from its log, not by SNAP");
     for p in ["/a", "/b", "/c"] {
         assert!(data_of(&c, f[1], p).is_some(), "{p} missing after catch-up");
     }
