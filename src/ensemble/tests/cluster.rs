@@ -31,6 +31,7 @@ pub struct Cluster {
     events: VecDeque<(ServerId, Input)>,
     pub now: Clock,
     log_window: usize,
+    participants: u64,
     /// Servers whose sends are lost (the test kills them before anything else can notice).
     pub muted: Vec<ServerId>,
     /// Clock advance per tick.
@@ -45,7 +46,12 @@ pub fn body(req: &Request) -> Vec<u8> {
 
 impl Cluster {
     pub fn new(n: u64, log_window: usize) -> Cluster {
-        let ids: Vec<ServerId> = (1..=n).collect();
+        Cluster::with_observers(n, 0, log_window)
+    }
+
+    /// `n` participants (ids 1..=n), then `observers` observers.
+    pub fn with_observers(n: u64, observers: u64, log_window: usize) -> Cluster {
+        let ids: Vec<ServerId> = (1..=n + observers).collect();
         let mut c = Cluster {
             ids: ids.clone(),
             servers: BTreeMap::new(),
@@ -53,6 +59,7 @@ impl Cluster {
             events: VecDeque::new(),
             now: Clock { mono_ms: 1_000_000, wall_ms: 1_700_000_000_000 },
             log_window,
+            participants: n,
             muted: Vec::new(),
             tick_ms: 100,
         };
@@ -65,7 +72,8 @@ impl Cluster {
     }
 
     fn config(&self, me: ServerId) -> NodeConfig {
-        let mut replication = replication::Config::new(me, self.ids.clone(), Vec::new());
+        let (p, o) = self.ids.split_at(self.participants as usize);
+        let mut replication = replication::Config::new(me, p.to_vec(), o.to_vec());
         replication.log_window = self.log_window;
         let core = CoreConfig { tick_time_ms: 2000, min_session_timeout_ms: 4000, max_session_timeout_ms: 40000, ..Default::default() };
         NodeConfig { replication, core }
@@ -145,7 +153,10 @@ impl Cluster {
                     }
                 }
                 Output::PersistEpochs { accepted, current } => self.server(id).epochs = (accepted, current),
-                Output::StateChanged { role, leader, .. } => {
+                Output::StateChanged { role, leader, phase, epoch } => {
+                    if std::env::var_os("ZKD_ENSEMBLE_TRACE").is_some() {
+                        eprintln!("t={} server {id}: {role:?} {phase:?} leader {leader:?} epoch {epoch}", self.now.mono_ms);
+                    }
                     let was = std::mem::replace(&mut self.server(id).role, (role, leader));
                     if was != (role, leader) && was.0 != Role::Looking {
                         self.break_streams(id);
@@ -192,7 +203,53 @@ impl Cluster {
             let bytes = self.net.get_mut(&pair).and_then(|q| q.pop_front()).expect("non-empty");
             self.input(pair.1, Input::PeerMessage { from: pair.0, bytes });
         }
-        panic!("the cluster never went quiet");
+        let mut tail = Vec::new();
+        for _ in 0..30 {
+            if let Some(&pair) = self.net.iter().find(|(_, q)| !q.is_empty()).map(|(k, _)| k) {
+                let bytes = self.net.get_mut(&pair).and_then(|q| q.pop_front()).expect("non-empty");
+                tail.push(format!("{pair:?} {:?}", crate::ensemble::envelope::decode(&bytes)));
+                self.input(pair.1, Input::PeerMessage { from: pair.0, bytes });
+            }
+        }
+        panic!("the cluster never went quiet; events {:?}; last messages:\n{}", self.events, tail.join("\n"));
+    }
+
+    /// One step of a random schedule: pending events first (a broken stream is reported before
+    /// anything of the next one arrives: the transport contract), then one message of one
+    /// stream, one append made durable, or a tick.
+    pub fn random_step(&mut self, rng: &mut zkd_storage::sim::Rng) {
+        if let Some((id, i)) = self.events.pop_front() {
+            self.input(id, i);
+            return;
+        }
+        let streams: Vec<(ServerId, ServerId)> = self.net.iter().filter(|(_, q)| !q.is_empty()).map(|(k, _)| *k).collect();
+        let disks: Vec<ServerId> = self.servers.iter().filter(|(_, s)| s.node.is_some() && !s.unsynced.is_empty()).map(|(id, _)| *id).collect();
+        // Time passes only while the backlog is short: messages take well under a tick, as on
+        // a LAN (a backlog growing past init_limit would time out every epoch).
+        let backlog: usize = self.net.values().map(|q| q.len()).sum();
+        let r = if backlog > 4 * self.ids.len() { rng.below(30) } else { rng.below(40) };
+        if r < 30 && !streams.is_empty() {
+            let pair = streams[rng.below(streams.len() as u64) as usize];
+            let bytes = self.net.get_mut(&pair).and_then(|q| q.pop_front()).expect("non-empty");
+            self.input(pair.1, Input::PeerMessage { from: pair.0, bytes });
+        } else if r < 39 && !disks.is_empty() {
+            let id = disks[rng.below(disks.len() as u64) as usize];
+            let s = self.server(id);
+            let (batch, es) = s.unsynced.pop_front().expect("non-empty");
+            s.log.extend(es);
+            self.events.push_back((id, Input::LogDurable { batch }));
+        } else {
+            self.now.mono_ms += self.tick_ms;
+            self.now.wall_ms += self.tick_ms;
+            let live: Vec<ServerId> = self.ids.iter().copied().filter(|id| self.servers[id].node.is_some()).collect();
+            for id in live {
+                self.input(id, Input::PeerTick);
+            }
+        }
+    }
+
+    pub fn is_up(&self, id: ServerId) -> bool {
+        self.servers[&id].node.is_some()
     }
 
     /// One tick of every live server's replication clock, then everything it causes.

@@ -3,3 +3,4 @@
 
 mod cluster;
 mod scenarios;
+mod schedule;

@@ -311,3 +311,18 @@ fn cores_rebuilt_in_the_same_millisecond_hand_out_new_session_ids() {
     assert_ne!(s1, s2);
     same_digest(&c);
 }
+
+#[test]
+fn an_observer_serves_reads_and_forwards_writes() {
+    let mut c = Cluster::with_observers(3, 1, 1000);
+    let leader = c.settle();
+    let observer = 4;
+    assert_eq!(c.node(observer).peer().role(), Role::Observing);
+    let s = c.connect(observer, 1, new_session());
+    assert_eq!(s >> 56, observer as i64);
+    ok(c.call(observer, 1, 1, create("/o", b"v", 0)));
+    assert!(data_of(&c, leader, "/o").is_some());
+    let (_, r) = ok(c.call(observer, 1, 2, get("/o")));
+    assert!(matches!(&r, Response::GetData(Some(d), _) if d == b"v"), "{r:?}");
+    same_digest(&c);
+}
