@@ -36,6 +36,8 @@ pub struct Cluster {
     pub muted: Vec<ServerId>,
     /// Clock advance per tick.
     pub tick_ms: i64,
+    /// TruncateLog outputs carried out (what a schedule exercised).
+    pub truncations: usize,
 }
 
 pub fn body(req: &Request) -> Vec<u8> {
@@ -62,6 +64,7 @@ impl Cluster {
             participants: n,
             muted: Vec::new(),
             tick_ms: 100,
+            truncations: 0,
         };
         for id in ids {
             let s = Server { node: None, log: Vec::new(), unsynced: VecDeque::new(), snapshot: None, epochs: (0, 0), role: (Role::Looking, None), clients: Vec::new() };
@@ -138,6 +141,7 @@ impl Cluster {
                 Output::ClosePeer { .. } => panic!("server {id}: an envelope did not decode"),
                 Output::AppendLog { batch, entries } => self.server(id).unsynced.push_back((batch, entries)),
                 Output::TruncateLog { after } => {
+                    self.truncations += 1;
                     let s = self.server(id);
                     s.log.retain(|e| e.zxid <= after);
                     for (_, es) in s.unsynced.iter_mut() {
