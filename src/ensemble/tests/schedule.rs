@@ -9,6 +9,12 @@ use crate::wire::*;
 use std::collections::{BTreeMap, BTreeSet};
 use zkd_storage::sim::Rng;
 
+enum Op {
+    Create(String),
+    /// A read of a path this connection created: it must see it (read your writes).
+    Read(String),
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Client {
     Idle,
@@ -20,8 +26,11 @@ struct Run {
     c: Cluster,
     rng: Rng,
     clients: BTreeMap<u64, Client>,
-    /// (server, conn, xid) -> path of a create in flight.
-    inflight: BTreeMap<(u64, u64, i32), String>,
+    /// (server, conn, xid) -> the request in flight.
+    inflight: BTreeMap<(u64, u64, i32), Op>,
+    /// Paths each connection's own creates were acknowledged for.
+    own: BTreeMap<u64, Vec<String>>,
+    reads: usize,
     acked: BTreeSet<String>,
     next: u64,
 }
@@ -41,12 +50,19 @@ impl Run {
                             self.clients.insert(id, Client::Idle);
                         }
                     }
-                    Output::Reply { conn, header, .. } => {
-                        if let Some(p) = self.inflight.remove(&(id, conn, header.xid)) {
+                    Output::Reply { conn, header, body } => match self.inflight.remove(&(id, conn, header.xid)) {
+                        Some(Op::Create(p)) => {
                             assert_eq!(header.err, 0, "create {p} failed: {header:?}");
+                            self.own.entry(conn).or_default().push(p.clone());
                             self.acked.insert(p);
                         }
-                    }
+                        Some(Op::Read(p)) => {
+                            assert_eq!(header.err, 0, "server {id} conn {conn}: its own {p} unseen: {header:?}");
+                            assert!(matches!(decoded(&body), Response::GetData(Some(d), _) if d == [1]), "{p}: {body:?}");
+                            self.reads += 1;
+                        }
+                        None => {}
+                    },
                     _ => {}
                 }
             }
@@ -69,10 +85,18 @@ impl Run {
             }
             Client::Connecting(_) => {}
             Client::Ready(conn) => {
-                let path = format!("/w{}", self.next);
                 let xid = self.next as i32;
+                let mine = self.own.get(&conn).map_or(0, |v| v.len());
+                if mine > 0 && self.rng.below(2) == 0 {
+                    let p = self.own[&conn][self.rng.below(mine as u64) as usize].clone();
+                    let req = Request::GetData(PathWatch { path: p.clone(), watch: false });
+                    self.inflight.insert((id, conn, xid), Op::Read(p));
+                    self.c.input(id, Input::Packet { conn, header: RequestHeader { xid, op: op::GET_DATA }, body: body(&req) });
+                    return;
+                }
+                let path = format!("/w{}", self.next);
                 let req = Request::Create { op: op::CREATE, req: CreateRequest { path: path.clone(), data: Some(vec![1]), acl: Acl::open_unsafe(), flags: 0, ttl: None } };
-                self.inflight.insert((id, conn, xid), path);
+                self.inflight.insert((id, conn, xid), Op::Create(path));
                 self.c.input(id, Input::Packet { conn, header: RequestHeader { xid, op: op::CREATE }, body: body(&req) });
             }
         }
@@ -80,7 +104,7 @@ impl Run {
 }
 
 fn run(seed: u64, n: u64, restart_all: bool) {
-    let mut r = Run { c: Cluster::new(n, 8), rng: Rng::new(seed), clients: BTreeMap::new(), inflight: BTreeMap::new(), acked: BTreeSet::new(), next: 0 };
+    let mut r = Run { c: Cluster::new(n, 8), rng: Rng::new(seed), clients: BTreeMap::new(), inflight: BTreeMap::new(), own: BTreeMap::new(), reads: 0, acked: BTreeSet::new(), next: 0 };
     for &id in &r.c.ids {
         r.clients.insert(id, Client::Idle);
     }
@@ -136,7 +160,7 @@ fn run(seed: u64, n: u64, restart_all: bool) {
     assert!(!r.acked.is_empty(), "seed {seed}: no write was acknowledged; next {} roles {roles:?}", r.next);
     if std::env::var_os("ZKD_ENSEMBLE_STATS").is_some() {
         let snaps = r.c.ids.iter().filter(|i| r.c.servers[i].snapshot.is_some()).count();
-        eprintln!("seed {seed}: {} acked, epoch {}, {snaps} servers installed a SNAP, {} truncations", r.acked.len(), roles[0].1, r.c.truncations);
+        eprintln!("seed {seed}: {} acked, epoch {}, {snaps} servers installed a SNAP, {} truncations, {} own reads", r.acked.len(), roles[0].1, r.c.truncations, r.reads);
     }
 }
 
