@@ -231,17 +231,23 @@ impl Cluster {
         // Time passes only while the backlog is short: messages take well under a tick, as on
         // a LAN (a backlog growing past init_limit would time out every epoch).
         let backlog: usize = self.net.values().map(|q| q.len()).sum();
-        let r = if backlog > 4 * self.ids.len() { rng.below(30) } else { rng.below(40) };
-        if r < 30 && !streams.is_empty() {
-            let pair = streams[rng.below(streams.len() as u64) as usize];
-            let bytes = self.net.get_mut(&pair).and_then(|q| q.pop_front()).expect("non-empty");
-            self.input(pair.1, Input::PeerMessage { from: pair.0, bytes });
-        } else if r < 39 && !disks.is_empty() {
+        let tick = backlog <= 4 * self.ids.len() && rng.below(40) == 0;
+        let disk = !disks.is_empty() && (streams.is_empty() || rng.below(4) == 0);
+        if !tick && disk {
             let id = disks[rng.below(disks.len() as u64) as usize];
             let s = self.server(id);
             let (batch, es) = s.unsynced.pop_front().expect("non-empty");
             s.log.extend(es);
             self.events.push_back((id, Input::LogDurable { batch }));
+        } else if !tick && !streams.is_empty() {
+            // Mostly any stream; sometimes the longest, so no stream lags ticks behind.
+            let pair = if rng.below(4) == 0 {
+                *streams.iter().max_by_key(|k| self.net[*k].len()).expect("non-empty")
+            } else {
+                streams[rng.below(streams.len() as u64) as usize]
+            };
+            let bytes = self.net.get_mut(&pair).and_then(|q| q.pop_front()).expect("non-empty");
+            self.input(pair.1, Input::PeerMessage { from: pair.0, bytes });
         } else {
             self.now.mono_ms += self.tick_ms;
             self.now.wall_ms += self.tick_ms;
