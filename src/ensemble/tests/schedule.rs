@@ -1,7 +1,7 @@
 //! Seeded random schedules (deterministic per seed): messages of different streams interleave,
 //! appends become durable late, servers crash (losing unsynced appends) and restart, clients
-//! write through every server. At the end every acknowledged write is on every server and all
-//! trees are equal.
+//! write through every server, move their sessions between servers and read their own writes.
+//! At the end every acknowledged write is on every server and all trees are equal.
 
 use super::cluster::*;
 use crate::ensemble::{Input, Output};
@@ -11,26 +11,39 @@ use zkd_storage::sim::Rng;
 
 enum Op {
     Create(String),
-    /// A read of a path this connection created: it must see it (read your writes).
+    /// A read of a path the session created: it must see it (read your writes, also after the
+    /// session moved to another server).
     Read(String),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Client {
+enum Conn {
     Idle,
-    Connecting(u64),
+    /// `reconnect`: asking for the client's existing session.
+    Connecting { conn: u64, reconnect: bool },
     Ready(u64),
+}
+
+struct Client {
+    server: u64,
+    conn: Conn,
+    session: Option<i64>,
+    /// Newest zxid this session saw (ConnectRequest.lastZxidSeen).
+    last_zxid: i64,
+    /// The session's acknowledged creates.
+    own: Vec<String>,
 }
 
 struct Run {
     c: Cluster,
     rng: Rng,
-    clients: BTreeMap<u64, Client>,
-    /// (server, conn, xid) -> the request in flight.
-    inflight: BTreeMap<(u64, u64, i32), Op>,
-    /// Paths each connection's own creates were acknowledged for.
-    own: BTreeMap<u64, Vec<String>>,
+    clients: Vec<Client>,
+    /// conn -> client.
+    owner: BTreeMap<u64, usize>,
+    /// (conn, xid) -> the request in flight.
+    inflight: BTreeMap<(u64, i32), Op>,
     reads: usize,
+    moves: usize,
     acked: BTreeSet<String>,
     next: u64,
 }
@@ -39,30 +52,43 @@ impl Run {
     fn collect(&mut self) {
         for id in self.c.ids.clone() {
             for o in self.c.take_client(id) {
+                let conn = match &o {
+                    Output::Connected { conn, .. } | Output::Close { conn } | Output::Reply { conn, .. } | Output::Event { conn, .. } => *conn,
+                    _ => continue,
+                };
+                let Some(&k) = self.owner.get(&conn) else { continue };
+                let cl = &mut self.clients[k];
+                let current = matches!(cl.conn, Conn::Connecting { conn: c, .. } | Conn::Ready(c) if c == conn);
                 match o {
-                    Output::Connected { conn, close_after: false, .. } => {
-                        if self.clients[&id] == Client::Connecting(conn) {
-                            self.clients.insert(id, Client::Ready(conn));
+                    Output::Connected { resp, close_after: false, .. } if current => {
+                        if let Conn::Connecting { reconnect: true, .. } = cl.conn {
+                            assert_eq!(Some(resp.session_id), cl.session, "a reconnect gets its own session back");
+                            self.moves += 1;
+                        }
+                        cl.session = Some(resp.session_id);
+                        cl.conn = Conn::Ready(conn);
+                    }
+                    Output::Connected { close_after: true, .. } if current => {
+                        // Sessions never expire here (no pipeline ticks): only a refusal.
+                        panic!("server {id} refused session {:?} of client {k}", cl.session);
+                    }
+                    Output::Close { .. } if current => cl.conn = Conn::Idle,
+                    Output::Reply { header, body, .. } => {
+                        cl.last_zxid = cl.last_zxid.max(header.zxid);
+                        match self.inflight.remove(&(conn, header.xid)) {
+                            Some(Op::Create(p)) => {
+                                assert_eq!(header.err, 0, "create {p} failed: {header:?}");
+                                cl.own.push(p.clone());
+                                self.acked.insert(p);
+                            }
+                            Some(Op::Read(p)) => {
+                                assert_eq!(header.err, 0, "server {id} conn {conn}: the session's own {p} unseen: {header:?}");
+                                assert!(matches!(decoded(&body), Response::GetData(Some(d), _) if d == [1]), "{p}: {body:?}");
+                                self.reads += 1;
+                            }
+                            None => {}
                         }
                     }
-                    Output::Connected { conn, close_after: true, .. } | Output::Close { conn } => {
-                        if matches!(self.clients[&id], Client::Connecting(c) | Client::Ready(c) if c == conn) {
-                            self.clients.insert(id, Client::Idle);
-                        }
-                    }
-                    Output::Reply { conn, header, body } => match self.inflight.remove(&(id, conn, header.xid)) {
-                        Some(Op::Create(p)) => {
-                            assert_eq!(header.err, 0, "create {p} failed: {header:?}");
-                            self.own.entry(conn).or_default().push(p.clone());
-                            self.acked.insert(p);
-                        }
-                        Some(Op::Read(p)) => {
-                            assert_eq!(header.err, 0, "server {id} conn {conn}: its own {p} unseen: {header:?}");
-                            assert!(matches!(decoded(&body), Response::GetData(Some(d), _) if d == [1]), "{p}: {body:?}");
-                            self.reads += 1;
-                        }
-                        None => {}
-                    },
                     _ => {}
                 }
             }
@@ -70,44 +96,56 @@ impl Run {
     }
 
     fn client_step(&mut self) {
-        let id = self.c.ids[self.rng.below(self.c.ids.len() as u64) as usize];
-        if !self.c.is_up(id) {
-            self.clients.insert(id, Client::Idle);
-            return;
-        }
+        let k = self.rng.below(self.clients.len() as u64) as usize;
         self.next += 1;
-        match self.clients[&id] {
-            Client::Idle => {
-                let conn = self.next;
-                self.clients.insert(id, Client::Connecting(conn));
-                let req = ConnectRequest { protocol_version: 0, last_zxid_seen: 0, timeout: 30000, session_id: 0, passwd: vec![0; 16], read_only: Some(false) };
-                self.c.input(id, Input::Connect { conn, remote: "127.0.0.1:1".parse().unwrap(), req });
-            }
-            Client::Connecting(_) => {}
-            Client::Ready(conn) => {
-                let xid = self.next as i32;
-                let mine = self.own.get(&conn).map_or(0, |v| v.len());
-                if mine > 0 && self.rng.below(2) == 0 {
-                    let p = self.own[&conn][self.rng.below(mine as u64) as usize].clone();
-                    let req = Request::GetData(PathWatch { path: p.clone(), watch: false });
-                    self.inflight.insert((id, conn, xid), Op::Read(p));
-                    self.c.input(id, Input::Packet { conn, header: RequestHeader { xid, op: op::GET_DATA }, body: body(&req) });
+        let (next, up) = (self.next, self.c.is_up(self.clients[k].server));
+        if !up {
+            // Its server crashed: the connection is gone without a word.
+            self.clients[k].conn = Conn::Idle;
+        }
+        match self.clients[k].conn {
+            Conn::Idle => {
+                let server = self.c.ids[self.rng.below(self.c.ids.len() as u64) as usize];
+                if !self.c.is_up(server) {
                     return;
                 }
-                let path = format!("/w{}", self.next);
+                let reconnect = self.clients[k].session.is_some() && self.rng.below(4) != 0;
+                let cl = &mut self.clients[k];
+                if !reconnect {
+                    (cl.session, cl.last_zxid, cl.own) = (None, 0, Vec::new());
+                }
+                let (session_id, passwd) = match cl.session {
+                    Some(s) => (s, crate::session::session_password(s).to_vec()),
+                    None => (0, vec![0; 16]),
+                };
+                let req = ConnectRequest { protocol_version: 0, last_zxid_seen: cl.last_zxid, timeout: 30000, session_id, passwd, read_only: Some(false) };
+                cl.server = server;
+                cl.conn = Conn::Connecting { conn: next, reconnect };
+                self.owner.insert(next, k);
+                self.c.input(server, Input::Connect { conn: next, remote: "127.0.0.1:1".parse().unwrap(), req });
+            }
+            Conn::Connecting { .. } => {}
+            Conn::Ready(conn) => {
+                let (server, xid, mine) = (self.clients[k].server, next as i32, self.clients[k].own.len());
+                if mine > 0 && self.rng.below(2) == 0 {
+                    let p = self.clients[k].own[self.rng.below(mine as u64) as usize].clone();
+                    let req = Request::GetData(PathWatch { path: p.clone(), watch: false });
+                    self.inflight.insert((conn, xid), Op::Read(p));
+                    self.c.input(server, Input::Packet { conn, header: RequestHeader { xid, op: op::GET_DATA }, body: body(&req) });
+                    return;
+                }
+                let path = format!("/w{next}");
                 let req = Request::Create { op: op::CREATE, req: CreateRequest { path: path.clone(), data: Some(vec![1]), acl: Acl::open_unsafe(), flags: 0, ttl: None } };
-                self.inflight.insert((id, conn, xid), Op::Create(path));
-                self.c.input(id, Input::Packet { conn, header: RequestHeader { xid, op: op::CREATE }, body: body(&req) });
+                self.inflight.insert((conn, xid), Op::Create(path));
+                self.c.input(server, Input::Packet { conn, header: RequestHeader { xid, op: op::CREATE }, body: body(&req) });
             }
         }
     }
 }
 
 fn run(seed: u64, n: u64) {
-    let mut r = Run { c: Cluster::new(n, 8), rng: Rng::new(seed), clients: BTreeMap::new(), inflight: BTreeMap::new(), own: BTreeMap::new(), reads: 0, acked: BTreeSet::new(), next: 0 };
-    for &id in &r.c.ids {
-        r.clients.insert(id, Client::Idle);
-    }
+    let clients = (0..4).map(|_| Client { server: 1, conn: Conn::Idle, session: None, last_zxid: 0, own: Vec::new() }).collect();
+    let mut r = Run { c: Cluster::new(n, 8), rng: Rng::new(seed), clients, owner: BTreeMap::new(), inflight: BTreeMap::new(), reads: 0, moves: 0, acked: BTreeSet::new(), next: 0 };
     let tolerate = (n - 1) / 2;
     for _ in 0..6000 {
         match r.rng.below(200) {
@@ -153,7 +191,7 @@ fn run(seed: u64, n: u64) {
     assert!(!r.acked.is_empty(), "seed {seed}: no write was acknowledged; next {} roles {roles:?}", r.next);
     if std::env::var_os("ZKD_ENSEMBLE_STATS").is_some() {
         let snaps = r.c.ids.iter().filter(|i| r.c.servers[i].snapshot.is_some()).count();
-        eprintln!("seed {seed}: {} acked, epoch {}, {snaps} servers installed a SNAP, {} truncations, {} own reads", r.acked.len(), roles[0].1, r.c.truncations, r.reads);
+        eprintln!("seed {seed}: {} acked, epoch {}, {snaps} servers installed a SNAP, {} truncations, {} own reads, {} session moves", r.acked.len(), roles[0].1, r.c.truncations, r.reads, r.moves);
     }
 }
 
