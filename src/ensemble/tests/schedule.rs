@@ -134,8 +134,10 @@ impl Run {
                     self.c.input(server, Input::Packet { conn, header: RequestHeader { xid, op: op::GET_DATA }, body: body(&req) });
                     return;
                 }
+                // Some are ephemeral: sessions never end here, so those must survive too.
                 let path = format!("/w{next}");
-                let req = Request::Create { op: op::CREATE, req: CreateRequest { path: path.clone(), data: Some(vec![1]), acl: Acl::open_unsafe(), flags: 0, ttl: None } };
+                let flags = (self.rng.below(4) == 0) as i32;
+                let req = Request::Create { op: op::CREATE, req: CreateRequest { path: path.clone(), data: Some(vec![1]), acl: Acl::open_unsafe(), flags, ttl: None } };
                 self.inflight.insert((conn, xid), Op::Create(path));
                 self.c.input(server, Input::Packet { conn, header: RequestHeader { xid, op: op::CREATE }, body: body(&req) });
             }
