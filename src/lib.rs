@@ -5,7 +5,8 @@
 //! `session` (session tracking), `pipeline` (prepare → log → commit → apply → reply),
 //! `config` (zoo.cfg), `fourlw` (four-letter words), `server` (glommio executors, sockets: the edge),
 //! `snapshot` (tree ↔ snapshot files of zkd-storage), `tools` (`zkd purge`, `zkd dump`, `zkd check-history`),
-//! `history` (client histories and the linearizability / session checker).
+//! `history` (client histories and the linearizability / session checker), `replication` (the ZAB core and its
+//! simulator), `ensemble` (one server as an ensemble member: replication joined to the pipeline).
 
 pub mod wire;
 pub mod tree;
@@ -21,4 +22,5 @@ pub mod snapshot;
 pub mod tools;
 pub mod history;
 pub mod replication;
+pub mod ensemble;
 pub mod fast_map;

@@ -4,12 +4,14 @@
 //! Files: `core.rs` (state + dispatch), `sessions.rs` (handshake, expiry), `connection.rs` (per-connection
 //! FIFO), `overlay.rs` (uncommitted changes), `prep.rs`/`prep_multi.rs` (write validation → txn),
 //! `commit.rs` (Durable → apply → events → replies), `reads.rs` (reads and other non-txn requests),
-//! `reaper.rs` (containers/TTL), `deps.rs` (request decoding); auth rules come from `crate::auth`, session rules from `crate::session`.
+//! `reaper.rs` (containers/TTL), `deps.rs` (request decoding), `roles.rs` (leader / follower traffic),
+//! `handover.rs` (the tree passed from Core to Core on a role change); auth rules come from `crate::auth`, session rules from `crate::session`.
 
 mod commit;
 mod connection;
 mod core;
 pub mod deps;
+mod handover;
 mod null_path;
 mod overlay;
 mod prep;

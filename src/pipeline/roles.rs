@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::net::Ipv4Addr;
 
 /// Stand-in connection ids on the leader have the top bit set; the edge never hands those out.
-const REMOTE_CONN: u64 = 1 << 63;
+pub(super) const REMOTE_CONN: u64 = 1 << 63;
 
 #[derive(Debug, Default)]
 pub struct EnsembleState {

@@ -252,7 +252,8 @@ pub fn write_response(w: &mut JuteWriter, body: &Response) {
 /// it holds; on errors that is none, except multi (header err 0 anyway, or -5 with an empty list
 /// for a multiRead of writes) and a failed SASL exchange (`SetSASLResponse(null)` with AuthFailed).
 fn body_written(header: &ReplyHeader, body: &Response) -> bool {
-    header.err == 0 || matches!(body, Response::Multi(_) | Response::Sasl(_))
+    // A pre-encoded body (e.g. relayed by a follower from its leader) counts as its op's record.
+    header.err == 0 || matches!(body, Response::Multi(_) | Response::Sasl(_) | Response::Encoded { op: op::MULTI | op::MULTI_READ | op::SASL, .. })
 }
 
 /// Appends a length-prefixed reply (header + body) to `out`.

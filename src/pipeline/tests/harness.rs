@@ -48,6 +48,11 @@ impl H {
         self.input(Input::Durable { zxid: z })
     }
 
+    /// A new session's handshake; the outputs it gives right away.
+    pub fn connect_raw(&mut self, conn: ConnId) -> Vec<Output> {
+        self.input(Input::Connect { conn, remote: REMOTE.parse().unwrap(), req: connect_req(0, vec![0; 16], 30000, 0) })
+    }
+
     /// Connects a new session and returns its id.
     pub fn connect(&mut self, conn: ConnId) -> i64 {
         let out = self.input(Input::Connect { conn, remote: REMOTE.parse().unwrap(), req: connect_req(0, vec![0; 16], 30000, 0) });

@@ -11,3 +11,4 @@ mod raw_packets;
 mod state_machine_props;
 mod snapshots;
 mod ensemble;
+mod handover;
