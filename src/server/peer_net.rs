@@ -3,11 +3,12 @@
 //!
 //! Each member dials every other member for its own sends and accepts their dials for its
 //! receives, so a pair uses two connections, one per direction, and nobody has to settle which
-//! duplicate survives. A connection starts with a hello (magic, sender id). Delivery is lossy by
-//! design: on any error the connection and its queue are dropped and redialed after a pause; the
-//! protocol core already copes with lost messages (re-sync, retransmit, timeouts). The host learns
-//! of lost incoming connections (`PeerEvent::Lost`) so a follower can notice a dead leader before
-//! its timeout.
+//! duplicate survives. A connection starts with a hello (magic, sender id). Each stream is FIFO
+//! without gaps; when anything breaks the link with a peer (either stream fails, the peer redials,
+//! a send queue overflows, or the host calls `reset`) both directions are torn down, queued
+//! messages dropped, `PeerEvent::Lost` reported once, and the dialer redials after a pause. That is
+//! the transport contract of the replication core (`src/replication/README.md`): it re-syncs after
+//! a loss, and a follower notices a dead leader before its timeout.
 
 use crate::wire::frame::FrameSplitter;
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
@@ -15,6 +16,7 @@ use glommio::channels::local_channel::{self, LocalReceiver, LocalSender};
 use glommio::net::{TcpListener, TcpStream};
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
+use std::os::fd::{AsRawFd, RawFd};
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Duration;
@@ -53,7 +55,9 @@ impl PeerNetConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeerEvent {
     Message { from: u64, bytes: Vec<u8> },
-    /// An incoming connection from `peer` ended (it crashed, restarted or was cut off).
+    /// The link with `peer` broke, in either direction (it crashed or restarted, a stream failed,
+    /// a send queue overflowed, or `reset` was called): messages to or from it may have been lost.
+    /// Both directions are torn down and redialled; nothing of the old incoming stream follows.
     Lost { peer: u64 },
 }
 
@@ -62,24 +66,57 @@ struct Outgoing {
     queue: VecDeque<Vec<u8>>,
     queued_bytes: usize,
     wake: LocalSender<()>,
+    /// Bumped by a reset: the dialer drops a connection made under an older value.
+    epoch: u64,
+}
+
+/// The live incoming stream of each peer: its generation and socket (to shut it on a reset).
+struct IncomingLink {
+    generation: u64,
+    fd: RawFd,
+}
+
+/// State shared by the sender, the dialers and the receivers of one member.
+struct Net {
+    out: HashMap<u64, Outgoing>,
+    incoming: HashMap<u64, IncomingLink>,
+    next_generation: u64,
+    events: LocalSender<PeerEvent>,
+}
+
+type Shared = Rc<RefCell<Net>>;
+
+impl Net {
+    /// Tears down both directions with `peer` and reports the loss once.
+    fn lose(&mut self, peer: u64) {
+        if let Some(link) = self.incoming.remove(&peer) {
+            super::connection::shutdown_fd(link.fd);
+        }
+        if let Some(o) = self.out.get_mut(&peer) {
+            o.queue.clear();
+            o.queued_bytes = 0;
+            o.epoch += 1;
+            let _ = o.wake.try_send(());
+        }
+        let _ = self.events.try_send(PeerEvent::Lost { peer });
+    }
 }
 
 /// The sending half: cheap to call from the host's step loop, never blocks.
 #[derive(Clone)]
 pub struct PeerSender {
-    out: Rc<RefCell<HashMap<u64, Outgoing>>>,
+    net: Shared,
     max_queued: usize,
 }
 
 impl PeerSender {
-    /// Queues `bytes` for `to`. Returns false (message dropped) for an unknown peer or a full queue.
+    /// Queues `bytes` for `to`. False for an unknown peer, or when the queue is full: then the
+    /// link is reset (a stream with a gap is useless) and `Lost` is reported.
     pub fn send(&self, to: u64, bytes: Vec<u8>) -> bool {
-        let mut out = self.out.borrow_mut();
-        let Some(o) = out.get_mut(&to) else { return false };
+        let mut net = self.net.borrow_mut();
+        let Some(o) = net.out.get_mut(&to) else { return false };
         if o.queued_bytes + bytes.len() > self.max_queued {
-            // Too slow to keep up: drop what is queued rather than grow without bound.
-            o.queue.clear();
-            o.queued_bytes = 0;
+            net.lose(to);
             return false;
         }
         o.queued_bytes += bytes.len();
@@ -87,27 +124,31 @@ impl PeerSender {
         let _ = o.wake.try_send(());
         true
     }
+
+    /// Drops both connections with `peer` (e.g. it sent bytes that do not decode); reports `Lost`.
+    pub fn reset(&self, peer: u64) {
+        self.net.borrow_mut().lose(peer);
+    }
 }
 
 /// Starts accepting on `listener` and dialing every peer; must run inside a glommio executor.
 /// Tasks live as long as the executor; incoming traffic arrives on the returned receiver.
 pub fn start(listener: std::net::TcpListener, cfg: PeerNetConfig) -> (PeerSender, LocalReceiver<PeerEvent>) {
     let (events_tx, events_rx) = local_channel::new_unbounded();
-    let events_tx = Rc::new(events_tx);
-    let out = Rc::new(RefCell::new(HashMap::new()));
+    let net: Shared = Rc::new(RefCell::new(Net { out: HashMap::new(), incoming: HashMap::new(), next_generation: 0, events: events_tx }));
     let cfg = Rc::new(cfg);
     for &(id, addr) in &cfg.peers {
         let (wake_tx, wake_rx) = local_channel::new_bounded(1);
-        out.borrow_mut().insert(id, Outgoing { queue: VecDeque::new(), queued_bytes: 0, wake: wake_tx });
-        glommio::spawn_local(dial_loop(id, addr, out.clone(), wake_rx, cfg.clone())).detach();
+        net.borrow_mut().out.insert(id, Outgoing { queue: VecDeque::new(), queued_bytes: 0, wake: wake_tx, epoch: 0 });
+        glommio::spawn_local(dial_loop(id, addr, net.clone(), wake_rx, cfg.clone())).detach();
     }
     let listener = {
         use std::os::fd::{FromRawFd, IntoRawFd};
         // SAFETY: the fd comes from a std listener we own and give up here.
         unsafe { TcpListener::from_raw_fd(listener.into_raw_fd()) }
     };
-    glommio::spawn_local(accept_loop(listener, events_tx, cfg.clone())).detach();
-    (PeerSender { out, max_queued: cfg.max_queued }, events_rx)
+    glommio::spawn_local(accept_loop(listener, net.clone(), cfg.clone())).detach();
+    (PeerSender { net, max_queued: cfg.max_queued }, events_rx)
 }
 
 fn hello(my_id: u64) -> [u8; HELLO_LEN] {
@@ -126,40 +167,45 @@ fn parse_hello(h: &[u8], known: &[(u64, SocketAddr)]) -> Option<u64> {
     known.iter().any(|&(k, _)| k == id).then_some(id)
 }
 
-async fn dial_loop(
-    to: u64,
-    addr: SocketAddr,
-    out: Rc<RefCell<HashMap<u64, Outgoing>>>,
-    wake: LocalReceiver<()>,
-    cfg: Rc<PeerNetConfig>,
-) {
+async fn dial_loop(to: u64, addr: SocketAddr, net: Shared, wake: LocalReceiver<()>, cfg: Rc<PeerNetConfig>) {
     loop {
-        if let Ok(mut stream) = TcpStream::connect_timeout(addr, cfg.connect_timeout).await {
-            let _ = stream.set_nodelay(true);
-            if stream.write_all(&hello(cfg.my_id)).await.is_ok() {
-                let _ = send_queued(&mut stream, to, &out, &wake).await;
+        let epoch = net.borrow().out.get(&to).map(|o| o.epoch).unwrap_or(0);
+        let connected = match TcpStream::connect_timeout(addr, cfg.connect_timeout).await {
+            Ok(mut stream) => {
+                let _ = stream.set_nodelay(true);
+                if stream.write_all(&hello(cfg.my_id)).await.is_ok() {
+                    let _ = send_queued(&mut stream, to, epoch, &net, &wake).await;
+                }
+                true
             }
-        }
-        // Whatever was queued for a broken connection is stale by the time we redial.
-        if let Some(o) = out.borrow_mut().get_mut(&to) {
-            o.queue.clear();
-            o.queued_bytes = 0;
+            Err(_) => false,
+        };
+        {
+            let mut n = net.borrow_mut();
+            let reset_meanwhile = n.out.get(&to).map(|o| o.epoch != epoch).unwrap_or(true);
+            let dropped_messages = n.out.get(&to).map(|o| !o.queue.is_empty()).unwrap_or(false);
+            // A broken connection, or messages that could not be sent, is a gap: report it (unless
+            // a reset already did). A peer that is simply down with nothing queued stays quiet.
+            if !reset_meanwhile && (connected || dropped_messages) {
+                n.lose(to);
+            }
         }
         glommio::timer::sleep(cfg.redial_pause).await;
     }
 }
 
-/// Writes queued messages (all that are queued in one write) until the connection fails.
-async fn send_queued(
-    stream: &mut TcpStream,
-    to: u64,
-    out: &Rc<RefCell<HashMap<u64, Outgoing>>>,
-    wake: &LocalReceiver<()>,
-) -> std::io::Result<()> {
+/// Writes queued messages (all that are queued in one write) until the connection fails or the
+/// link is reset.
+async fn send_queued(stream: &mut TcpStream, to: u64, epoch: u64, net: &Shared, wake: &LocalReceiver<()>) -> std::io::Result<()> {
     let mut buf = Vec::new();
     loop {
         buf.clear();
-        if let Some(o) = out.borrow_mut().get_mut(&to) {
+        {
+            let mut n = net.borrow_mut();
+            let Some(o) = n.out.get_mut(&to) else { return Ok(()) };
+            if o.epoch != epoch {
+                return Ok(());
+            }
             for m in o.queue.drain(..) {
                 buf.extend_from_slice(&(m.len() as u32).to_be_bytes());
                 buf.extend_from_slice(&m);
@@ -176,20 +222,11 @@ async fn send_queued(
     }
 }
 
-/// The live incoming stream per peer, by generation: a newer connection from the same peer
-/// supersedes the older one, whose remaining bytes are never delivered.
-#[derive(Default)]
-struct Incoming {
-    current: HashMap<u64, u64>,
-    next: u64,
-}
-
-async fn accept_loop(listener: TcpListener, events: Rc<LocalSender<PeerEvent>>, cfg: Rc<PeerNetConfig>) {
-    let incoming = Rc::new(RefCell::new(Incoming::default()));
+async fn accept_loop(listener: TcpListener, net: Shared, cfg: Rc<PeerNetConfig>) {
     loop {
         match listener.accept().await {
             Ok(stream) => {
-                glommio::spawn_local(receive(stream, events.clone(), cfg.clone(), incoming.clone())).detach();
+                glommio::spawn_local(receive(stream, net.clone(), cfg.clone())).detach();
             }
             Err(_) => glommio::timer::sleep(cfg.redial_pause).await,
         }
@@ -199,25 +236,27 @@ async fn accept_loop(listener: TcpListener, events: Rc<LocalSender<PeerEvent>>, 
 /// One incoming connection: hello, then frames, each delivered as a `PeerEvent::Message`.
 ///
 /// Stream contract (the replication core relies on it): messages of one connection arrive in
-/// order and without gaps; when a connection ends, or a newer one from the same peer replaces it,
-/// `Lost` is delivered before anything of the newer connection, and nothing of the old one after.
-async fn receive(mut stream: TcpStream, events: Rc<LocalSender<PeerEvent>>, cfg: Rc<PeerNetConfig>, incoming: Rc<RefCell<Incoming>>) {
+/// order and without gaps; when the link breaks (this stream ends, a newer one from the same peer
+/// replaces it, or the outgoing side fails) `Lost` is delivered before anything of a newer
+/// connection, and nothing of the old one after.
+async fn receive(mut stream: TcpStream, net: Shared, cfg: Rc<PeerNetConfig>) {
     let mut h = [0u8; HELLO_LEN];
     if stream.read_exact(&mut h).await.is_err() {
         return;
     }
     let Some(from) = parse_hello(&h, &cfg.peers) else { return };
     let generation = {
-        let mut inc = incoming.borrow_mut();
-        inc.next += 1;
-        let g = inc.next;
-        if inc.current.insert(from, g).is_some() {
-            // The older stream from this peer is dead to us from now on.
-            let _ = events.try_send(PeerEvent::Lost { peer: from });
+        let mut n = net.borrow_mut();
+        if n.incoming.contains_key(&from) {
+            // The peer redialled: whatever its old stream carried may be incomplete.
+            n.lose(from);
         }
+        n.next_generation += 1;
+        let g = n.next_generation;
+        n.incoming.insert(from, IncomingLink { generation: g, fd: stream.as_raw_fd() });
         g
     };
-    let live = || incoming.borrow().current.get(&from) == Some(&generation);
+    let live = || net.borrow().incoming.get(&from).map(|l| l.generation) == Some(generation);
     let mut frames = FrameSplitter::new(cfg.max_message);
     'conn: loop {
         let n = match stream.read(frames.read_buf(READ_CHUNK)).await {
@@ -227,12 +266,12 @@ async fn receive(mut stream: TcpStream, events: Rc<LocalSender<PeerEvent>>, cfg:
         frames.commit(n);
         loop {
             if !live() {
-                return; // superseded: its Lost was already delivered
+                return; // superseded or reset: its Lost was already delivered
             }
             match frames.next_frame() {
                 Ok(Some(m)) => {
                     let ev = PeerEvent::Message { from, bytes: m.to_vec() };
-                    if events.try_send(ev).is_err() {
+                    if net.borrow().events.try_send(ev).is_err() {
                         return;
                     }
                 }
@@ -242,14 +281,77 @@ async fn receive(mut stream: TcpStream, events: Rc<LocalSender<PeerEvent>>, cfg:
         }
     }
     if live() {
-        incoming.borrow_mut().current.remove(&from);
-        let _ = events.try_send(PeerEvent::Lost { peer: from });
+        net.borrow_mut().lose(from);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_overflowing_queue_or_a_reset_breaks_both_directions_and_both_sides_hear_of_it() {
+        glommio::LocalExecutorBuilder::default()
+            .spawn(|| async move {
+                let (la, lb) = (listener(), listener());
+                let (aa, ab) = (la.local_addr().unwrap(), lb.local_addr().unwrap());
+                let mut ca = PeerNetConfig::new(1, vec![(2, ab)]);
+                ca.max_queued = 100;
+                let (a, a_rx) = start(la, ca);
+                let (b, b_rx) = start(lb, PeerNetConfig::new(2, vec![(1, aa)]));
+                assert!(a.send(2, b"first".to_vec()));
+                assert!(b.send(1, b"back".to_vec()));
+                assert_eq!(next(&b_rx).await, PeerEvent::Message { from: 1, bytes: b"first".to_vec() });
+                assert_eq!(next(&a_rx).await, PeerEvent::Message { from: 2, bytes: b"back".to_vec() });
+                // More than the queue may hold: refused, the link resets, both ends report it.
+                assert!(!a.send(2, vec![7; 200]));
+                assert_eq!(next(&a_rx).await, PeerEvent::Lost { peer: 2 });
+                assert_eq!(next(&b_rx).await, PeerEvent::Lost { peer: 1 });
+                // Redialled: traffic flows again both ways. Messages sent while the two halves of
+                // the old link are still being torn down may be dropped (with a Lost), so resend
+                // until one arrives.
+                async fn deliver(tx: &PeerSender, to: u64, rx: &LocalReceiver<PeerEvent>, from: u64, bytes: &[u8]) {
+                    for _ in 0..60 {
+                        tx.send(to, bytes.to_vec());
+                        let got = futures_lite::future::or(
+                            async {
+                                loop {
+                                    if let PeerEvent::Message { from: f, bytes: b } = next(rx).await {
+                                        return Some((f, b));
+                                    }
+                                }
+                            },
+                            async {
+                                glommio::timer::sleep(Duration::from_millis(500)).await;
+                                None
+                            },
+                        )
+                        .await;
+                        if let Some(m) = got {
+                            assert_eq!(m, (from, bytes.to_vec()));
+                            return;
+                        }
+                    }
+                    panic!("the link never recovered");
+                }
+                deliver(&a, 2, &b_rx, 1, b"again").await;
+                deliver(&b, 1, &a_rx, 2, b"too").await;
+                // A host reset (undecodable bytes, say) does the same.
+                b.reset(1);
+                // Either side may still hold a stray resend from above; its Lost must follow.
+                for (rx, other) in [(&b_rx, 1), (&a_rx, 2)] {
+                    loop {
+                        match next(rx).await {
+                            PeerEvent::Lost { peer } => break assert_eq!(peer, other),
+                            PeerEvent::Message { from, .. } => assert_eq!(from, other),
+                        }
+                    }
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
 
     #[test]
     fn hello_names_a_known_sender_only() {
