@@ -424,3 +424,27 @@ fn a_late_learner_with_extra_entries_is_truncated_not_obeyed() {
     assert!(c.sent_by(5).contains(&(1, Msg::Trunc { zxid: make(1, 2) })));
     assert_eq!(c.role(1), (Role::Following, Phase::Broadcast));
 }
+
+#[test]
+fn a_learner_refused_for_a_lower_epoch_does_not_spin_on_the_same_leader() {
+    // 3 once accepted epoch 9 from a discovery that never completed; 1 and 2 establish epoch 1
+    // without it (3's messages are lost meanwhile).
+    let mut c = Cluster::new(&[1, 2, 3], &[], &[restored(0, 0, vec![]), restored(0, 0, vec![]), restored(9, 0, vec![])], 100);
+    c.mute.push(3);
+    c.queue.retain(|(from, _, _)| *from != 3);
+    c.converge();
+    assert_eq!(c.role(2), (Role::Leading, Phase::Broadcast));
+    assert_eq!(c.peers[&2].epoch(), 1);
+    // 3 is heard again: refused (1 < 9), as ZooKeeper's learner refuses; it must not loop
+    // follow → refuse → look → follow without a pause (settle would never end).
+    c.mute.clear();
+    c.settle();
+    for _ in 0..5 {
+        c.tick_all();
+        c.settle();
+    }
+    assert_eq!(c.role(2), (Role::Leading, Phase::Broadcast));
+    assert_eq!(c.role(1), (Role::Following, Phase::Broadcast));
+    let infos = c.sent_by(3).iter().filter(|(to, m)| *to == 2 && matches!(m, Msg::LearnerInfo { .. })).count();
+    assert!(infos <= 10, "3 asked the same leader {infos} times");
+}

@@ -147,6 +147,8 @@ impl Peer {
     fn on_leader_info(&mut self, epoch: u32) -> bool {
         let fresh = epoch > self.accepted_epoch;
         if epoch < self.accepted_epoch {
+            // ZooKeeper's learner refuses too ("Leaders epoch, N is less than accepted epoch, M").
+            self.refused = Some(self.learner().vote);
             return false;
         }
         if fresh {

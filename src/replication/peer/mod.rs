@@ -115,6 +115,9 @@ pub struct Peer {
     round: u64,
     state: State,
     out: Vec<Output>,
+    /// The leader's vote whose epoch was below our accepted epoch: following it again can only
+    /// end the same way, so we wait in election until its vote changes (a new election).
+    pub(super) refused: Option<Vote>,
 }
 
 impl Peer {
@@ -136,6 +139,7 @@ impl Peer {
             round: 0,
             state: State::Looking(placeholder),
             out: Vec::new(),
+            refused: None,
         };
         p.look();
         let out = std::mem::take(&mut p.out);
@@ -296,8 +300,15 @@ impl Peer {
 
     fn decide(&mut self, d: Option<Decision>) {
         match d {
-            Some(Decision::Lead(v)) => self.become_leader(v),
-            Some(Decision::Follow(v)) => self.become_learner(v),
+            Some(Decision::Follow(v)) if self.refused == Some(v) => {}
+            Some(Decision::Lead(v)) => {
+                self.refused = None;
+                self.become_leader(v)
+            }
+            Some(Decision::Follow(v)) => {
+                self.refused = None;
+                self.become_learner(v)
+            }
             None => {}
         }
     }
