@@ -100,12 +100,45 @@ impl History {
 
     /// Keeps at most `window` committed entries in memory; older ones live only in the host's
     /// snapshot and log, so a replica further behind needs SNAP.
-    pub fn trim(&mut self, window: usize) {
+    /// Entries after `keep_after` stay whatever the window says: a learner is still owed them.
+    pub fn trim(&mut self, window: usize, keep_after: Option<Zxid>) {
         let committed = self.after_idx(self.commit);
         if committed > window {
-            let drop = committed - window;
-            self.base = self.entries[drop - 1].zxid;
-            self.entries.drain(..drop);
+            let mut drop = committed - window;
+            if let Some(k) = keep_after {
+                drop = drop.min(self.after_idx(k));
+            }
+            if drop > 0 {
+                self.base = self.entries[drop - 1].zxid;
+                self.entries.drain(..drop);
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hist(n: u32) -> History {
+        let mut h = History::new(0, Vec::new());
+        for c in 1..=n {
+            h.push(Entry { zxid: crate::replication::zxid::make(1, c), data: vec![] });
+        }
+        h
+    }
+
+    #[test]
+    fn trim_keeps_the_window_and_what_a_learner_is_owed() {
+        let z = |c| crate::replication::zxid::make(1, c);
+        let mut h = hist(10);
+        h.commit_to(z(10));
+        h.trim(3, None);
+        assert_eq!(h.base(), z(7));
+        let mut h = hist(10);
+        h.commit_to(z(10));
+        h.trim(3, Some(z(2)));
+        assert_eq!(h.base(), z(2), "entries after what was sent stay");
+        assert_eq!(h.range(z(2), z(10)).first().map(|e| e.zxid), Some(z(3)));
     }
 }

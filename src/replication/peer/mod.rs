@@ -12,7 +12,7 @@ use super::election::{Decision, Election};
 use super::msg::{Msg, PeerState, Vote};
 use super::zxid::{self, Zxid};
 use super::{Config, ServerId};
-use leader::Leader;
+use leader::{Leader, LearnerPhase};
 use learner::Learner;
 use std::collections::VecDeque;
 
@@ -392,7 +392,13 @@ impl Peer {
         if !entries.is_empty() {
             self.out.push(Output::Commit { entries });
         }
-        self.hist.trim(self.cfg.log_window);
+        // A leader keeps what it has not yet streamed to a learner being served (an observer gets
+        // committed entries only after this commit): trimming them would silently skip them.
+        let owed = match &self.state {
+            State::Leading(l) => l.learners.values().filter(|s| matches!(s.phase, LearnerPhase::Syncing | LearnerPhase::NewLeaderAcked)).map(|s| s.sent).min(),
+            _ => None,
+        };
+        self.hist.trim(self.cfg.log_window, owed);
     }
 
     fn persist_epochs(&mut self, accepted: u32, current: u32) {
