@@ -245,11 +245,12 @@ fn autopurge_minimum() {
 }
 
 #[test]
-fn quorum_configurations_are_refused() {
-    assert_eq!(
-        err("dataDir=/d\nclientPort=1\nserver.1=a:2888:3888\nserver.2=b:2888:3888\nserver.3=c:2888:3888\n"),
-        "zoo.cfg: this configuration describes a quorum (3 participants); zkd runs standalone only"
-    );
+fn quorum_membership_checks() {
+    let q = parse("dataDir=/d\nclientPort=1\nserver.1=a:2888:3888\nserver.2=b:2888:3888\nserver.3=c:2888:3888:observer\n").unwrap();
+    assert!(q.config.is_quorum());
+    assert_eq!(q.config.servers.len(), 3);
+    let single = parse("dataDir=/d\nclientPort=1\nserver.1=a:2888:3888\n").unwrap();
+    assert!(!single.config.is_quorum());
     assert_eq!(
         err("dataDir=/d\nclientPort=1\nstandaloneEnabled=false\n"),
         "zoo.cfg: standaloneEnabled = false then number of participants should be >0"

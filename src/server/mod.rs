@@ -10,8 +10,10 @@ mod client_executor;
 mod clock;
 mod conn_stats;
 mod connection;
+pub mod ensemble_host;
 mod fourlw_answer;
 mod log_executor;
+mod member_recovery;
 mod messages;
 mod outbox;
 pub mod peer_net;
@@ -23,6 +25,7 @@ pub use autopurge::AutoPurge;
 pub use connection::ConnLimits;
 pub use log_executor::LogParams;
 pub use clock::mono_ms;
+pub use member_recovery::{recover_member, MemberRecovered};
 pub use recovery::{recover_tree, Recovered};
 
 use crate::pipeline::{Core, CoreConfig};
