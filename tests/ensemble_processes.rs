@@ -1,0 +1,174 @@
+//! Three real `zkd` processes as one ensemble (server.1..3, myid): a write through one member is
+//! read through another after `sync`; after the leader is killed with -9 the two survivors elect
+//! a new one, writes work again and every acknowledged node is still there.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use zookeeper_client as zk;
+
+struct Member {
+    client_port: u16,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+impl Member {
+    fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    fn connect_string(&self) -> String {
+        format!("127.0.0.1:{}", self.client_port)
+    }
+
+    fn four_letter_word(&self, word: &str) -> Option<String> {
+        let addr = ([127, 0, 0, 1], self.client_port).into();
+        let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        s.write_all(word.as_bytes()).ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        Some(out)
+    }
+
+    fn mode(&self) -> Option<String> {
+        let srvr = self.four_letter_word("srvr")?;
+        srvr.lines().find_map(|l| l.strip_prefix("Mode: ")).map(str::to_string)
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read(self.dir.path().join("zkd.log")).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+    }
+}
+
+impl Drop for Member {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// Distinct free loopback ports (held together while picked, so none repeats).
+fn free_ports(n: usize) -> Vec<u16> {
+    let held: Vec<TcpListener> = (0..n).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind")).collect();
+    held.iter().map(|l| l.local_addr().unwrap().port()).collect()
+}
+
+fn spawn(dir: &Path) -> Child {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("zkd.log")).expect("open zkd.log");
+    Command::new(env!("CARGO_BIN_EXE_zkd"))
+        .arg(dir.join("zoo.cfg"))
+        .env("ZKD_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(log))
+        .spawn()
+        .expect("spawn zkd")
+}
+
+fn start_ensemble() -> Vec<Member> {
+    let ports = free_ports(9);
+    let servers: String = (0..3).map(|i| format!("server.{}=127.0.0.1:{}:{}\n", i + 1, ports[3 + i], ports[6 + i])).collect();
+    (0..3)
+        .map(|i| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let data = dir.path().join("data");
+            std::fs::create_dir_all(&data).unwrap();
+            std::fs::write(data.join("myid"), format!("{}\n", i + 1)).unwrap();
+            let cfg = format!(
+                "tickTime=200\ninitLimit=10\nsyncLimit=5\ndataDir={}\nclientPort={}\nclientPortAddress=127.0.0.1\n4lw.commands.whitelist=*\n{servers}",
+                data.display(),
+                ports[i]
+            );
+            std::fs::write(dir.path().join("zoo.cfg"), cfg).unwrap();
+            let child = Some(spawn(dir.path()));
+            Member { client_port: ports[i], dir, child }
+        })
+        .collect()
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+const WAIT: Duration = Duration::from_secs(60);
+
+/// Bounded retries of a session + write through `m` (members refuse clients until their role is settled).
+async fn until_writable(m: &Member, path: &str, data: &[u8]) -> zk::Client {
+    let deadline = Instant::now() + WAIT;
+    let mode = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        let attempt = async {
+            let c = zk::Client::connector().with_session_timeout(Duration::from_secs(6)).connect(&m.connect_string()).await?;
+            match c.create(path, data, &mode).await {
+                Ok(_) | Err(zk::Error::NodeExists) => Ok(c),
+                Err(e) => Err(e),
+            }
+        };
+        match tokio::time::timeout(Duration::from_secs(8), attempt).await {
+            Ok(Ok(c)) => return c,
+            Ok(Err(e)) => last = format!("{e:?}"),
+            Err(_) => last = "timed out".into(),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("no write through 127.0.0.1:{} within {WAIT:?} (last: {last})\nlog:\n{}", m.client_port, m.log_text());
+}
+
+async fn read_synced(m: &Member, path: &str) -> Vec<u8> {
+    let deadline = Instant::now() + WAIT;
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        let attempt = async {
+            let c = zk::Client::connector().with_session_timeout(Duration::from_secs(6)).connect(&m.connect_string()).await?;
+            c.sync(path).await?;
+            c.get_data(path).await.map(|(d, _)| d)
+        };
+        match tokio::time::timeout(Duration::from_secs(8), attempt).await {
+            Ok(Ok(d)) => return d,
+            Ok(Err(e)) => last = format!("{e:?}"),
+            Err(_) => last = "timed out".into(),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("no synced read of {path} through 127.0.0.1:{} within {WAIT:?} (last: {last})\nlog:\n{}", m.client_port, m.log_text());
+}
+
+#[test]
+fn three_processes_replicate_and_survive_the_leader() {
+    let mut members = start_ensemble();
+    let rt = rt();
+    rt.block_on(async {
+        // A write through member 1, read through member 2 after sync.
+        let c = until_writable(&members[0], "/first", b"one").await;
+        drop(c);
+        assert_eq!(read_synced(&members[1], "/first").await, b"one");
+        until_writable(&members[2], "/second", b"two").await;
+        assert_eq!(read_synced(&members[0], "/second").await, b"two");
+    });
+
+    // Exactly one member reports leader; the others follow.
+    let modes: Vec<Option<String>> = members.iter().map(|m| m.mode()).collect();
+    let leaders: Vec<usize> = (0..3).filter(|&i| modes[i].as_deref() == Some("leader")).collect();
+    assert_eq!(leaders.len(), 1, "modes: {modes:?}");
+    assert_eq!(modes.iter().filter(|m| m.as_deref() == Some("follower")).count(), 2, "modes: {modes:?}");
+    let leader = leaders[0];
+    members[leader].kill9();
+
+    let survivors: Vec<usize> = (0..3).filter(|&i| i != leader).collect();
+    rt.block_on(async {
+        until_writable(&members[survivors[0]], "/third", b"three").await;
+        for &s in &survivors {
+            for (path, data) in [("/first", &b"one"[..]), ("/second", b"two"), ("/third", b"three")] {
+                assert_eq!(read_synced(&members[s], path).await, data, "{path} through member {}", s + 1);
+            }
+        }
+    });
+    let modes: Vec<Option<String>> = survivors.iter().map(|&s| members[s].mode()).collect();
+    assert!(modes.contains(&Some("leader".into())) && modes.contains(&Some("follower".into())), "survivor modes: {modes:?}");
+}
