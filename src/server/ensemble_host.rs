@@ -8,15 +8,14 @@ use super::conn_stats::ConnStats;
 use super::connection::{ConnLimits, PipelineLink};
 use super::fourlw_answer::answer_four_letter_word;
 use super::messages::{ToClient, ToPipeline};
-use super::outbox::{Gate, Outbox};
+use super::member_log::MemberLog;
 use super::peer_net::{self, PeerEvent, PeerNetConfig, PeerSender};
 use super::snapshotter::Snapshotter;
 use super::{LogParams, RunningServer, ServerInfo};
 use crate::ensemble::{Input, Node, NodeConfig, Output, Restart};
 use crate::pipeline;
 use crate::replication::{Role, ServerId};
-use glommio::channels::shared_channel;
-use glommio::sync::Semaphore;
+use glommio::channels::local_channel::{self, LocalSender};
 use glommio::LocalExecutorBuilder;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
@@ -67,14 +66,19 @@ fn fatal(msg: String) -> ! {
 
 struct Host {
     node: RefCell<Node>,
-    /// Inputs that outputs produced (fed after the current step's outputs are carried out).
+    /// Inputs not yet stepped: produced by outputs, or arrived during a TRUNC.
     inbox: RefCell<VecDeque<Input>>,
     busy: Cell<bool>,
+    /// A TRUNC waits for earlier appends and the truncation: the outputs after it wait here and
+    /// no input is stepped meanwhile ("before later outputs").
+    stalled: Cell<bool>,
+    deferred: RefCell<VecDeque<Output>>,
+    truncations: LocalSender<i64>,
     routes: Routes,
     stats: RefCell<ConnStats>,
     peers: PeerSender,
     others: Vec<ServerId>,
-    log: Rc<Outbox<(i64, Vec<u8>)>>,
+    log: MemberLog,
     /// AppendLog batches not yet durable, with the last zxid each one needs synced.
     unsynced: RefCell<VecDeque<(u64, i64)>>,
     last_logged: Cell<i64>,
@@ -88,19 +92,33 @@ struct Host {
 impl Host {
     fn feed(&self, input: Input) {
         self.inbox.borrow_mut().push_back(input);
+        self.pump();
+    }
+
+    fn pump(&self) {
         if self.busy.replace(true) {
             return;
         }
-        loop {
+        while !self.stalled.get() {
             let Some(input) = self.inbox.borrow_mut().pop_front() else { break };
             let outs = self.node.borrow_mut().step(now(), input);
-            self.carry_out(outs);
+            self.carry_out(outs.into());
         }
         self.busy.set(false);
     }
 
-    fn carry_out(&self, outs: Vec<Output>) {
-        for out in outs {
+    /// The TRUNC is done: carry out what followed it, then step the inputs that waited.
+    fn resume(&self) {
+        self.stalled.set(false);
+        let rest = std::mem::take(&mut *self.deferred.borrow_mut());
+        self.busy.set(true);
+        self.carry_out(rest);
+        self.busy.set(false);
+        self.pump();
+    }
+
+    fn carry_out(&self, mut outs: VecDeque<Output>) {
+        while let Some(out) = outs.pop_front() {
             let client = match out {
                 Output::Connected { conn, resp, close_after } => pipeline::Output::Connected { conn, resp, close_after },
                 Output::Reply { conn, header, body } => pipeline::Output::Reply { conn, header, body },
@@ -128,11 +146,10 @@ impl Host {
                 Output::TruncateLog { after } => {
                     // Nothing logged above `after`: the TRUNC removes nothing.
                     if after < self.last_logged.get() {
-                        fatal(format!(
-                            "the leader asked to truncate the log after zxid 0x{after:x} (it holds up to 0x{:x}): \
-                             truncating a live log is not supported by zkd's ensemble host yet",
-                            self.last_logged.get()
-                        ));
+                        self.stalled.set(true);
+                        *self.deferred.borrow_mut() = outs;
+                        let _ = self.truncations.try_send(after);
+                        return;
                     }
                     continue;
                 }
@@ -173,7 +190,7 @@ impl Host {
                 fatal(format!("log append out of order: zxid 0x{:x} after 0x{:x}", e.zxid, self.last_logged.get()));
             }
             self.last_logged.set(e.zxid);
-            self.log.push((e.zxid, e.data));
+            self.log.push(e.zxid, e.data);
         }
         unsynced.push_back((batch, last));
     }
@@ -246,6 +263,40 @@ impl Host {
     }
 }
 
+/// Reads one log writer's notices until it stops.
+fn spawn_notices(host: &Rc<Host>, notices: glommio::channels::shared_channel::ConnectedReceiver<LogNotice>) {
+    let h = host.clone();
+    glommio::spawn_local(async move {
+        while let Some(notice) = notices.recv().await {
+            match notice {
+                LogNotice::Durable { zxid } => {
+                    h.log.answered();
+                    h.durable(zxid);
+                }
+                LogNotice::Failed { error } => fatal(format!("transaction log failed: {error}; a member cannot go on without its log")),
+            }
+        }
+    })
+    .detach();
+}
+
+/// TRUNC: once every earlier append is durable, stop the writer, cut the log after `after`,
+/// start a writer continuing there, then carry out what followed.
+async fn truncate(h: &Rc<Host>, after: i64) {
+    while !h.log.idle() {
+        glommio::timer::sleep(Duration::from_millis(1)).await;
+    }
+    h.log.stop().await;
+    let kept = match zkd_storage::truncate_after(&mut zkd_storage::FsBackend::new(h.log.dir()), after) {
+        Ok(kept) => kept,
+        Err(e) => fatal(format!("cannot truncate the transaction log after zxid 0x{after:x}: {e}")),
+    };
+    tracing::info!(after = format!("0x{after:x}"), kept = ?kept.map(|z| format!("0x{z:x}")), "log truncated (TRUNC sync)");
+    h.last_logged.set(kept.unwrap_or(0));
+    spawn_notices(h, h.log.start(kept).await);
+    h.resume();
+}
+
 /// How often a finished background snapshot is looked for.
 const SNAPSHOT_POLL: Duration = Duration::from_millis(20);
 
@@ -253,26 +304,9 @@ async fn run(p: EnsembleParams, listener: std::net::TcpListener, quorum: std::ne
     let others: Vec<ServerId> = p.peers.iter().map(|x| x.0).collect();
     let (peers, peer_events) = peer_net::start(quorum, PeerNetConfig::new(p.node.replication.me, p.peers));
 
-    // The log writer runs as a task of this executor; one batch in flight at a time (group commit).
-    let (to_log_tx, to_log_rx) = shared_channel::new_bounded(4096);
-    let (from_log_tx, from_log_rx) = shared_channel::new_bounded(4096);
     let lp = p.log;
     let last_logged = lp.last_zxid.unwrap_or(0);
-    glommio::spawn_local(zkd_storage::run_log_executor(
-        lp.dir,
-        lp.options,
-        lp.last_zxid,
-        lp.stats,
-        to_log_rx,
-        |data: &Vec<u8>, out: &mut Vec<u8>| out.extend_from_slice(data),
-        from_log_tx,
-    ))
-    .detach();
-    let log_rx = glommio::spawn_local(from_log_rx.connect());
-    let gate: Gate = Rc::new(Semaphore::new(1));
-    let log = Outbox::spawn_gated(to_log_tx.connect().await, Some(gate.clone()));
-    let log_rx = log_rx.await;
-
+    let (truncations, truncation_rx) = local_channel::new_unbounded();
     let (node, first) = Node::new(p.node, p.restart, now());
     let routes: Routes = Rc::new(RefCell::new(HashMap::new()));
     let mut info = p.info;
@@ -281,11 +315,14 @@ async fn run(p: EnsembleParams, listener: std::net::TcpListener, quorum: std::ne
         node: RefCell::new(node),
         inbox: RefCell::new(VecDeque::new()),
         busy: Cell::new(false),
+        stalled: Cell::new(false),
+        deferred: RefCell::new(VecDeque::new()),
+        truncations,
         routes: routes.clone(),
         stats: RefCell::new(ConnStats::default()),
         peers,
         others,
-        log,
+        log: MemberLog::new(lp.dir, lp.options, lp.stats),
         unsynced: RefCell::new(VecDeque::new()),
         last_logged: Cell::new(last_logged),
         role: Cell::new((Role::Looking, None)),
@@ -294,25 +331,18 @@ async fn run(p: EnsembleParams, listener: std::net::TcpListener, quorum: std::ne
         info,
         trace_mask: Cell::new(crate::fourlw::DEFAULT_TRACE_MASK),
     });
+    spawn_notices(&host, host.log.start(lp.last_zxid).await);
     host.busy.set(true);
-    host.carry_out(first);
+    host.carry_out(first.into());
     host.busy.set(false);
-    if let Some(i) = host.inbox.borrow_mut().pop_front() {
-        host.feed(i);
-    }
+    host.pump();
 
     let mut tasks = Vec::new();
     {
         let h = host.clone();
         tasks.push(glommio::spawn_local(async move {
-            while let Some(notice) = log_rx.recv().await {
-                match notice {
-                    LogNotice::Durable { zxid } => {
-                        gate.signal(1);
-                        h.durable(zxid);
-                    }
-                    LogNotice::Failed { error } => fatal(format!("transaction log failed: {error}; a member cannot go on without its log")),
-                }
+            while let Some(after) = truncation_rx.recv().await {
+                truncate(&h, after).await;
             }
         }));
     }

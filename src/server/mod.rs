@@ -13,6 +13,7 @@ mod connection;
 pub mod ensemble_host;
 mod fourlw_answer;
 mod log_executor;
+mod member_log;
 mod member_recovery;
 mod messages;
 mod outbox;
