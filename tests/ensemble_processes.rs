@@ -1,6 +1,7 @@
 //! Three real `zkd` processes as one ensemble (server.1..3, myid): a write through one member is
 //! read through another after `sync`; after the leader is killed with -9 the two survivors elect
-//! a new one, writes work again and every acknowledged node is still there.
+//! a new one, writes work again and every acknowledged node is still there. A leader that logged
+//! a proposal nobody received, restarted after the others moved on, is synced by TRUNC.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -20,6 +21,21 @@ impl Member {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
             let _ = c.wait();
+        }
+    }
+
+    /// Starts the member again on its dataDir (log, snapshots, epoch files, myid).
+    fn restart(&mut self) {
+        self.kill9();
+        self.child = Some(spawn(self.dir.path()));
+    }
+
+    fn signal(&self, sig: i32) {
+        if let Some(c) = &self.child {
+            // SAFETY: kill(2) on our own child's pid.
+            unsafe {
+                libc::kill(c.id() as i32, sig);
+            }
         }
     }
 
@@ -120,14 +136,23 @@ async fn until_writable(m: &Member, path: &str, data: &[u8]) -> zk::Client {
     panic!("no write through 127.0.0.1:{} within {WAIT:?} (last: {last})\nlog:\n{}", m.client_port, m.log_text());
 }
 
+/// After `sync` through `m`: Some(data), or None when `path` does not exist.
 async fn read_synced(m: &Member, path: &str) -> Vec<u8> {
+    read_synced_opt(m, path).await.unwrap_or_else(|| panic!("{path} missing through 127.0.0.1:{}", m.client_port))
+}
+
+async fn read_synced_opt(m: &Member, path: &str) -> Option<Vec<u8>> {
     let deadline = Instant::now() + WAIT;
     let mut last = String::new();
     while Instant::now() < deadline {
         let attempt = async {
             let c = zk::Client::connector().with_session_timeout(Duration::from_secs(6)).connect(&m.connect_string()).await?;
-            c.sync(path).await?;
-            c.get_data(path).await.map(|(d, _)| d)
+            c.sync("/").await?;
+            match c.get_data(path).await {
+                Ok((d, _)) => Ok(Some(d)),
+                Err(zk::Error::NoNode) => Ok(None),
+                Err(e) => Err(e),
+            }
         };
         match tokio::time::timeout(Duration::from_secs(8), attempt).await {
             Ok(Ok(d)) => return d,
@@ -171,4 +196,57 @@ fn three_processes_replicate_and_survive_the_leader() {
     });
     let modes: Vec<Option<String>> = survivors.iter().map(|&s| members[s].mode()).collect();
     assert!(modes.contains(&Some("leader".into())) && modes.contains(&Some("follower".into())), "survivor modes: {modes:?}");
+}
+
+fn leader_of(members: &[Member]) -> usize {
+    let modes: Vec<Option<String>> = members.iter().map(|m| m.mode()).collect();
+    let leaders: Vec<usize> = (0..members.len()).filter(|&i| modes[i].as_deref() == Some("leader")).collect();
+    assert_eq!(leaders.len(), 1, "modes: {modes:?}");
+    leaders[0]
+}
+
+#[test]
+fn a_leader_with_an_unreplicated_proposal_is_truncated_after_restart() {
+    let mut members = start_ensemble();
+    let rt = rt();
+    let leader = rt.block_on(async {
+        until_writable(&members[0], "/a", b"a").await;
+        assert_eq!(read_synced(&members[1], "/a").await, b"a");
+        assert_eq!(read_synced(&members[2], "/a").await, b"a");
+        leader_of(&members)
+    });
+    let followers: Vec<usize> = (0..3).filter(|&i| i != leader).collect();
+    rt.block_on(async {
+        let c = until_writable(&members[leader], "/b", b"b").await;
+        // Followers frozen: the leader logs the next proposal, nobody acknowledges it.
+        for &f in &followers {
+            members[f].signal(libc::SIGSTOP);
+        }
+        let mode = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+        let lost = tokio::time::timeout(Duration::from_millis(700), c.create("/lost", b"x", &mode)).await;
+        assert!(!matches!(lost, Ok(Ok(_))), "a write without a quorum was acknowledged");
+    });
+    // The leader dies, then the frozen followers (their unread socket buffers die with them).
+    members[leader].kill9();
+    for &f in &followers {
+        members[f].kill9();
+        members[f].restart();
+    }
+    rt.block_on(async {
+        until_writable(&members[followers[0]], "/c", b"c").await;
+    });
+    members[leader].restart();
+    rt.block_on(async {
+        for m in &members {
+            for (path, data) in [("/a", &b"a"[..]), ("/b", b"b"), ("/c", b"c")] {
+                assert_eq!(read_synced(m, path).await, data, "{path} through 127.0.0.1:{}", m.client_port);
+            }
+            assert_eq!(read_synced_opt(m, "/lost").await, None, "the unacknowledged write survived at 127.0.0.1:{}", m.client_port);
+        }
+        // Writes go on through the truncated member.
+        until_writable(&members[leader], "/d", b"d").await;
+        assert_eq!(read_synced(&members[followers[1]], "/d").await, b"d");
+    });
+    let log = members[leader].log_text();
+    assert!(log.contains("TRUNC sync"), "the restarted leader was not truncated; its log:\n{log}");
 }
