@@ -250,3 +250,47 @@ fn a_leader_with_an_unreplicated_proposal_is_truncated_after_restart() {
     let log = members[leader].log_text();
     assert!(log.contains("TRUNC sync"), "the restarted leader was not truncated; its log:\n{log}");
 }
+
+#[test]
+fn a_member_far_behind_is_sent_a_snapshot_and_restarts_from_it() {
+    let mut members = start_ensemble();
+    let rt = rt();
+    let leader = rt.block_on(async {
+        until_writable(&members[0], "/a", b"a").await;
+        leader_of(&members)
+    });
+    let behind = (leader + 1) % 3;
+    let other = (leader + 2) % 3;
+    members[behind].kill9();
+    // More committed entries than the leader keeps for DIFF (log window 1000): SNAP.
+    rt.block_on(async {
+        let c = until_writable(&members[other], "/many", b"").await;
+        let mode = zk::CreateMode::Persistent.with_acls(zk::Acls::anyone_all());
+        for chunk in 0..11 {
+            let mut set = tokio::task::JoinSet::new();
+            for i in 0..100 {
+                let (c, mode) = (c.clone(), mode.clone());
+                set.spawn(async move { c.create(&format!("/many/n{}", chunk * 100 + i), b"x", &mode).await.map(|_| ()) });
+            }
+            while let Some(r) = set.join_next().await {
+                r.unwrap().expect("create while one member is down");
+            }
+        }
+    });
+    members[behind].restart();
+    rt.block_on(async {
+        until_writable(&members[behind], "/after", b"after").await;
+        assert_eq!(read_synced(&members[behind], "/many/n1099").await, b"x");
+    });
+    let log = members[behind].log_text();
+    assert!(log.contains("SNAP sync"), "the member was not sent a snapshot; its log:\n{log}");
+    // It restarts from the installed snapshot and its restarted log.
+    members[behind].restart();
+    rt.block_on(async {
+        for (path, data) in [("/a", &b"a"[..]), ("/many/n0", b"x"), ("/after", b"after")] {
+            assert_eq!(read_synced(&members[behind], path).await, data, "{path}");
+        }
+        until_writable(&members[behind], "/later", b"later").await;
+        assert_eq!(read_synced(&members[leader], "/later").await, b"later");
+    });
+}

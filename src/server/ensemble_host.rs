@@ -69,11 +69,11 @@ struct Host {
     /// Inputs not yet stepped: produced by outputs, or arrived during a TRUNC.
     inbox: RefCell<VecDeque<Input>>,
     busy: Cell<bool>,
-    /// A TRUNC waits for earlier appends and the truncation: the outputs after it wait here and
-    /// no input is stepped meanwhile ("before later outputs").
+    /// A TRUNC or SNAP waits for earlier appends and the log rewrite: the outputs after it wait
+    /// here and no input is stepped meanwhile ("before later outputs").
     stalled: Cell<bool>,
     deferred: RefCell<VecDeque<Output>>,
-    truncations: LocalSender<i64>,
+    rewrites: LocalSender<Rewrite>,
     routes: Routes,
     stats: RefCell<ConnStats>,
     peers: PeerSender,
@@ -107,7 +107,13 @@ impl Host {
         self.busy.set(false);
     }
 
-    /// The TRUNC is done: carry out what followed it, then step the inputs that waited.
+    fn stall(&self, rest: VecDeque<Output>, rewrite: Rewrite) {
+        self.stalled.set(true);
+        *self.deferred.borrow_mut() = rest;
+        let _ = self.rewrites.try_send(rewrite);
+    }
+
+    /// The TRUNC / SNAP is done: carry out what followed it, then step the inputs that waited.
     fn resume(&self) {
         self.stalled.set(false);
         let rest = std::mem::take(&mut *self.deferred.borrow_mut());
@@ -146,16 +152,15 @@ impl Host {
                 Output::TruncateLog { after } => {
                     // Nothing logged above `after`: the TRUNC removes nothing.
                     if after < self.last_logged.get() {
-                        self.stalled.set(true);
-                        *self.deferred.borrow_mut() = outs;
-                        let _ = self.truncations.try_send(after);
+                        self.stall(outs, Rewrite::Truncate { after });
                         return;
                     }
                     continue;
                 }
-                Output::InstallSnapshot { zxid, .. } => fatal(format!(
-                    "the leader sent a snapshot (SNAP sync at zxid 0x{zxid:x}): installing one is not supported by zkd's ensemble host yet"
-                )),
+                Output::InstallSnapshot { zxid, data } => {
+                    self.stall(outs, Rewrite::Install { zxid, data });
+                    return;
+                }
                 Output::PersistEpochs { accepted, current } => {
                     for (name, v) in [(epochs::ACCEPTED_EPOCH, accepted), (epochs::CURRENT_EPOCH, current)] {
                         if let Err(e) = epochs::store(&self.snap_dir, name, v as i64) {
@@ -280,21 +285,53 @@ fn spawn_notices(host: &Rc<Host>, notices: glommio::channels::shared_channel::Co
     .detach();
 }
 
-/// TRUNC: once every earlier append is durable, stop the writer, cut the log after `after`,
-/// start a writer continuing there, then carry out what followed.
-async fn truncate(h: &Rc<Host>, after: i64) {
+/// A sync that rewrites local history.
+enum Rewrite {
+    /// TRUNC: remove every record after `after`.
+    Truncate { after: i64 },
+    /// SNAP: `data` (the Node's tree already) becomes the newest snapshot and the log restarts after `zxid`.
+    Install { zxid: i64, data: Vec<u8> },
+}
+
+/// Once every earlier append is durable: stop the writer, rewrite, start a writer continuing
+/// after what is left, then carry out the outputs that waited.
+async fn rewrite_log(h: &Rc<Host>, rewrite: Rewrite) {
     while !h.log.idle() {
         glommio::timer::sleep(Duration::from_millis(1)).await;
     }
     h.log.stop().await;
-    let kept = match zkd_storage::truncate_after(&mut zkd_storage::FsBackend::new(h.log.dir()), after) {
-        Ok(kept) => kept,
-        Err(e) => fatal(format!("cannot truncate the transaction log after zxid 0x{after:x}: {e}")),
+    let mut log = zkd_storage::FsBackend::new(h.log.dir());
+    let last = match rewrite {
+        Rewrite::Truncate { after } => {
+            let kept = zkd_storage::truncate_after(&mut log, after)
+                .unwrap_or_else(|e| fatal(format!("cannot truncate the transaction log after zxid 0x{after:x}: {e}")));
+            tracing::info!(after = format!("0x{after:x}"), kept = ?kept.map(|z| format!("0x{z:x}")), "log truncated (TRUNC sync)");
+            kept
+        }
+        Rewrite::Install { zxid, data } => {
+            install_snapshot(&h.snap_dir, zxid, &data);
+            // The snapshot is durable and covers everything committed: the old log (maybe with
+            // entries the leader never committed) goes, so recovery cannot resurrect them.
+            zkd_storage::truncate_after(&mut log, 0)
+                .unwrap_or_else(|e| fatal(format!("cannot clear the transaction log after a SNAP at 0x{zxid:x}: {e}")));
+            tracing::info!(zxid = format!("0x{zxid:x}"), "snapshot installed (SNAP sync), log restarted after it");
+            Some(zxid)
+        }
     };
-    tracing::info!(after = format!("0x{after:x}"), kept = ?kept.map(|z| format!("0x{z:x}")), "log truncated (TRUNC sync)");
-    h.last_logged.set(kept.unwrap_or(0));
-    spawn_notices(h, h.log.start(kept).await);
+    h.last_logged.set(last.unwrap_or(0));
+    spawn_notices(h, h.log.start(last).await);
     h.resume();
+}
+
+/// Writes the leader's snapshot as this member's newest snapshot file, durably.
+fn install_snapshot(snap_dir: &std::path::Path, zxid: i64, data: &[u8]) {
+    // The same bytes the Node already decoded into its tree (only a leader's own serialization).
+    let mut tree = crate::replication::sim::snapshot::deserialize(data);
+    let Some(mut job) = tree.freeze() else { fatal("a freshly decoded tree refused to freeze".into()) };
+    job.last_zxid = zxid;
+    if let Err(e) = crate::snapshot::write_job(snap_dir, &job) {
+        fatal(format!("cannot write the snapshot received from the leader (zxid 0x{zxid:x}): {e}"));
+    }
 }
 
 /// How often a finished background snapshot is looked for.
@@ -306,7 +343,7 @@ async fn run(p: EnsembleParams, listener: std::net::TcpListener, quorum: std::ne
 
     let lp = p.log;
     let last_logged = lp.last_zxid.unwrap_or(0);
-    let (truncations, truncation_rx) = local_channel::new_unbounded();
+    let (rewrites, rewrite_rx) = local_channel::new_unbounded();
     let (node, first) = Node::new(p.node, p.restart, now());
     let routes: Routes = Rc::new(RefCell::new(HashMap::new()));
     let mut info = p.info;
@@ -317,7 +354,7 @@ async fn run(p: EnsembleParams, listener: std::net::TcpListener, quorum: std::ne
         busy: Cell::new(false),
         stalled: Cell::new(false),
         deferred: RefCell::new(VecDeque::new()),
-        truncations,
+        rewrites,
         routes: routes.clone(),
         stats: RefCell::new(ConnStats::default()),
         peers,
@@ -341,8 +378,8 @@ async fn run(p: EnsembleParams, listener: std::net::TcpListener, quorum: std::ne
     {
         let h = host.clone();
         tasks.push(glommio::spawn_local(async move {
-            while let Some(after) = truncation_rx.recv().await {
-                truncate(&h, after).await;
+            while let Some(rewrite) = rewrite_rx.recv().await {
+                rewrite_log(&h, rewrite).await;
             }
         }));
     }
