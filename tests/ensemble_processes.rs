@@ -69,9 +69,28 @@ impl Drop for Member {
     }
 }
 
-/// Distinct free loopback ports (held together while picked, so none repeats).
+/// Distinct free loopback ports below the kernel's ephemeral range: a restarted member must get
+/// its ports back, and an ephemeral port could meanwhile be taken by some outgoing connection
+/// (the survivors keep redialling it).
 fn free_ports(n: usize) -> Vec<u16> {
-    let held: Vec<TcpListener> = (0..n).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind")).collect();
+    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32768);
+    let (first, span) = (10_000u32, low.saturating_sub(10_000).max(1000));
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let start = (std::process::id().wrapping_mul(7919) ^ nanos) % span;
+    let mut held = Vec::new();
+    for k in 0..span {
+        let port = (first + (start + k * 7) % span) as u16;
+        if let Ok(l) = TcpListener::bind(("127.0.0.1", port)) {
+            held.push(l);
+            if held.len() == n {
+                break;
+            }
+        }
+    }
+    assert_eq!(held.len(), n, "not enough free ports");
     held.iter().map(|l| l.local_addr().unwrap().port()).collect()
 }
 
