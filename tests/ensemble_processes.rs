@@ -313,3 +313,24 @@ fn a_member_far_behind_is_sent_a_snapshot_and_restarts_from_it() {
         assert_eq!(read_synced(&members[leader], "/later").await, b"later");
     });
 }
+
+#[test]
+fn a_member_without_myid_refuses_to_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let ports = free_ports(7);
+    let servers: String = (0..3).map(|i| format!("server.{}=127.0.0.1:{}:{}\n", i + 1, ports[1 + i], ports[4 + i])).collect();
+    let cfg = format!("tickTime=200\ninitLimit=10\nsyncLimit=5\ndataDir={}\nclientPort={}\n{servers}", data.display(), ports[0]);
+    std::fs::write(dir.path().join("zoo.cfg"), cfg).unwrap();
+    let run = || Command::new(env!("CARGO_BIN_EXE_zkd")).arg(dir.path().join("zoo.cfg")).output().expect("run zkd");
+    let out = run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.contains(&format!("{}: myid file is missing", data.join("myid").display())), "stderr: {stderr}");
+    std::fs::write(data.join("myid"), "7\n").unwrap();
+    let out = run();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.contains("My id 7 not in the peer list"), "stderr: {stderr}");
+}
