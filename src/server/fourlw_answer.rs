@@ -125,6 +125,7 @@ fn context(asking: ConnId, core: &Core, conns: &ConnStats, info: &ServerInfo, tr
 /// Answers one four-letter word asked on connection `conn` (which counts as a connection that
 /// has received one packet, as in ZooKeeper). `server_state`: `standalone`, `leader`, `follower`
 /// or `observer` (srvr/stat `Mode:`, mntr `zk_server_state`).
+#[allow(clippy::too_many_arguments)] // each is a separate piece of server state the words read
 pub fn answer_four_letter_word(
     conn: ConnId,
     word: &str,
