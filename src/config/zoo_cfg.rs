@@ -92,9 +92,9 @@ fn unsupported_warning(key: &str, value: &str) -> Option<String> {
     None
 }
 
-/// Keys that only matter between quorum peers: accepted (zkd runs standalone) with a warning.
+/// Quorum keys zkd's ensemble does not implement: accepted with a warning.
 fn quorum_only_warning(file: &str, line: usize, key: &str) -> String {
-    format!("{file}:{line}: {key} ignored: zkd runs standalone only (quorum setting)")
+    format!("{file}:{line}: {key} ignored: zkd's quorum does not support it (quorum setting)")
 }
 
 /// `QuorumPeerConfig.parseBoolean`.
