@@ -1,4 +1,4 @@
-//! `zkd [zoo.cfg]`: starts a standalone server the way `QuorumPeerMain zoo.cfg` starts ZooKeeper.
+//! `zkd [zoo.cfg]`: starts a standalone server or, with `server.N` lines, an ensemble member, the way `QuorumPeerMain zoo.cfg` starts ZooKeeper.
 //! This file is start-up glue only: read files and environment, recover, start the executors,
 //! wait for SIGTERM/SIGINT.
 
@@ -40,6 +40,10 @@ fn main() {
     }
     let started_mono_ms = zkd::server::mono_ms();
     let core = core_config(&cfg, started_mono_ms);
+    if cfg.is_quorum() {
+        let name = cli.config.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        run_member(cfg, &name, core, started_mono_ms);
+    }
 
     let recovered = zkd::server::recover_tree(&cfg.data_dir, &cfg.data_log_dir, core.extended_types_enabled)
         .unwrap_or_else(|e| fail(format!("recovery failed: {e}")));
@@ -49,11 +53,7 @@ fn main() {
         last_zxid = ?recovered.last_zxid.map(|z| format!("0x{z:x}")),
         "recovered"
     );
-    let log_options = zkd_storage::LogOptions {
-        pre_alloc_size: (cfg.pre_alloc_size_kb.max(4) as u64) * 1024,
-        force_sync: cfg.force_sync,
-        ..zkd_storage::LogOptions::default()
-    };
+    let log_options = log_options(&cfg);
 
     let log_stats = zkd_storage::LogStats::new();
     let placement = CorePlacement {
@@ -98,7 +98,11 @@ fn main() {
     };
     let server = zkd::server::start(params).unwrap_or_else(|e| fail(format!("cannot start: {e}")));
     tracing::info!(addr = %server.local_addr, "serving clients");
+    wait_for_signal();
+}
 
+/// Runs until SIGTERM/SIGINT, then exits 0.
+fn wait_for_signal() -> ! {
     let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT])
         .unwrap_or_else(|e| fail(format!("cannot install signal handlers: {e}")));
     if let Some(sig) = signals.forever().next() {
@@ -106,6 +110,74 @@ fn main() {
         tracing::info!(signal = sig, "shutting down");
     }
     std::process::exit(0);
+}
+
+/// A replicated member (`server.N` lines): `<dataDir>/myid` names this server.
+fn run_member(cfg: ServerConfig, cfg_name: &str, core: CoreConfig, started_mono_ms: i64) -> ! {
+    let myid_path = cfg.data_dir.join("myid");
+    let contents = myid_path.is_file().then(|| std::fs::read(&myid_path).unwrap_or_else(|e| fail(format!("{}: {e}", myid_path.display()))));
+    let my_id = zkd::config::myid::parse_myid(contents.as_deref()).unwrap_or_else(|e| fail(format!("{}: {e}", myid_path.display())));
+    let node = zkd::config::quorum::node_config(&cfg, my_id, core).unwrap_or_else(|e| fail(format!("{cfg_name}: {e}")));
+    let quorum_addr = |s: &zkd::config::ServerSpec| -> std::net::SocketAddr {
+        use std::net::ToSocketAddrs;
+        let a = &s.addresses[0];
+        (a.host.as_str(), a.quorum_port)
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut it| it.next())
+            .unwrap_or_else(|| fail(format!("{cfg_name}: server.{}: cannot resolve {}", s.id, a.host)))
+    };
+    let me = cfg.servers.iter().find(|s| s.id == my_id).map(quorum_addr).unwrap_or_else(|| fail(format!("My id {my_id} not in the peer list")));
+    let peers = cfg.servers.iter().filter(|s| s.id != my_id).map(|s| (s.id as u64, quorum_addr(s))).collect();
+
+    let recovered = zkd::server::recover_member(&cfg.data_dir, &cfg.data_log_dir, node.core.extended_types_enabled)
+        .unwrap_or_else(|e| fail(format!("recovery failed: {e}")));
+    for n in &recovered.notes {
+        tracing::warn!("{n}");
+    }
+    tracing::info!(my_id, last_zxid = ?recovered.last_zxid.map(|z| format!("0x{z:x}")), "recovered ensemble member");
+    let log_stats = zkd_storage::LogStats::new();
+    let params = zkd::server::ensemble_host::EnsembleParams {
+        client_addr: cfg.client_addr,
+        listen_backlog: cfg.client_port_listen_backlog,
+        cpu: cfg.placement.pipeline,
+        limits: ConnLimits {
+            max_frame: cfg.jute_max_buffer.max(0) as usize,
+            sessionless_timeout: Duration::from_millis(cfg.sessionless_cnxn_timeout_ms.max(1) as u64),
+        },
+        max_client_cnxns: cfg.max_client_cnxns.max(0) as usize,
+        tick: Duration::from_millis(cfg.tick_time_ms.max(1) as u64),
+        node,
+        restart: recovered.restart,
+        quorum_addr: me,
+        peers,
+        log: LogParams {
+            dir: zkd_storage::log_dir(&cfg.data_log_dir),
+            options: log_options(&cfg),
+            last_zxid: recovered.last_zxid,
+            stats: log_stats.clone(),
+        },
+        snap_dir: zkd_storage::snapshot::snapshot_dir(&cfg.data_dir),
+        info: ServerInfo {
+            bound_port: cfg.client_addr.port(),
+            full_version: zkd::fourlw::zkd_full_version(option_env!("ZKD_BUILD_DATE").unwrap_or("unknown")),
+            env: environment(),
+            started_mono_ms,
+            log_stats,
+            config: cfg,
+        },
+    };
+    let server = zkd::server::ensemble_host::start(params).unwrap_or_else(|e| fail(format!("cannot start: {e}")));
+    tracing::info!(addr = %server.local_addr, my_id, "ensemble member serving");
+    wait_for_signal();
+}
+
+fn log_options(cfg: &ServerConfig) -> zkd_storage::LogOptions {
+    zkd_storage::LogOptions {
+        pre_alloc_size: (cfg.pre_alloc_size_kb.max(4) as u64) * 1024,
+        force_sync: cfg.force_sync,
+        ..zkd_storage::LogOptions::default()
+    }
 }
 
 fn load_config(cli: &Cli) -> ServerConfig {

@@ -14,7 +14,8 @@
 //! - Properties read with `Integer.getInteger` & co. fall back to their default on a bad value,
 //!   as in ZooKeeper; zkd adds a warning line.
 //! - A config ZooKeeper accepts is accepted; features zkd lacks (TLS, JVM classes, AdminServer)
-//!   are accepted with one warning each. Quorum configurations are refused (standalone only).
+//!   are accepted with one warning each. Quorum configurations (`server.N`) run an ensemble member
+//!   (`quorum::node_config`; the edge reads `<dataDir>/myid`).
 //!
 //! zkd-only zoo.cfg keys: `zkd.cores.client`, `zkd.cores.pipeline`, `zkd.cores.log` (see
 //! `placement`).
@@ -26,6 +27,7 @@ mod jvm_flags;
 pub mod myid;
 mod placement;
 mod properties;
+pub mod quorum;
 mod server_spec;
 mod system_props;
 mod zoo_cfg;
@@ -155,6 +157,13 @@ impl ServerConfig {
     /// `zookeeper.authProvider.*` values (Java class names), ordered by property name.
     pub fn auth_provider_classes(&self) -> Vec<&str> {
         self.system_properties.range("zookeeper.authProvider.".to_string()..).take_while(|(k, _)| k.starts_with("zookeeper.authProvider.")).map(|(_, v)| v.as_str()).collect()
+    }
+
+    /// A replicated member: two or more participants, or one with standaloneEnabled=false
+    /// (QuorumPeerConfig's rule; a lone participant otherwise runs standalone).
+    pub fn is_quorum(&self) -> bool {
+        let participants = self.servers.iter().filter(|s| s.learner_type == LearnerType::Participant).count();
+        participants >= 2 || (participants == 1 && !self.standalone_enabled)
     }
 
     /// The pipeline settings derived from this configuration (`sasl_users` is left empty: the

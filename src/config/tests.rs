@@ -245,11 +245,12 @@ fn autopurge_minimum() {
 }
 
 #[test]
-fn quorum_configurations_are_refused() {
-    assert_eq!(
-        err("dataDir=/d\nclientPort=1\nserver.1=a:2888:3888\nserver.2=b:2888:3888\nserver.3=c:2888:3888\n"),
-        "zoo.cfg: this configuration describes a quorum (3 participants); zkd runs standalone only"
-    );
+fn quorum_membership_checks() {
+    let q = parse("dataDir=/d\nclientPort=1\nserver.1=a:2888:3888\nserver.2=b:2888:3888\nserver.3=c:2888:3888:observer\n").unwrap();
+    assert!(q.config.is_quorum());
+    assert_eq!(q.config.servers.len(), 3);
+    let single = parse("dataDir=/d\nclientPort=1\nserver.1=a:2888:3888\n").unwrap();
+    assert!(!single.config.is_quorum());
     assert_eq!(
         err("dataDir=/d\nclientPort=1\nstandaloneEnabled=false\n"),
         "zoo.cfg: standaloneEnabled = false then number of participants should be >0"
@@ -350,7 +351,7 @@ fn quorum_only_keys_are_accepted_with_one_warning_each() {
     let lines: Vec<usize> = p.warnings.iter().map(|w| w.split(':').nth(1).unwrap().parse().unwrap()).collect();
     // initLimit/syncLimit (the sample file's) stay quiet; the later portUnification=true wins.
     assert_eq!(lines, vec![5, 7, 8, 9, 10, 11], "{:#?}", p.warnings);
-    assert!(p.warnings[0].contains("sslQuorum ignored: zkd runs standalone only"));
+    assert!(p.warnings[0].contains("sslQuorum ignored: zkd's quorum does not support it"));
     assert!(p.warnings[5].contains("portUnification ignored: zkd serves plain TCP only"));
     assert_eq!(parse("dataDir=/d\nclientPort=1\nsslQuorum=maybe\n").unwrap_err().to_string(), "zoo.cfg:3: sslQuorum: invalid option \"maybe\": choose 'true' or 'false'");
 }

@@ -92,9 +92,9 @@ fn unsupported_warning(key: &str, value: &str) -> Option<String> {
     None
 }
 
-/// Keys that only matter between quorum peers: accepted (zkd runs standalone) with a warning.
+/// Quorum keys zkd's ensemble does not implement: accepted with a warning.
 fn quorum_only_warning(file: &str, line: usize, key: &str) -> String {
-    format!("{file}:{line}: {key} ignored: zkd runs standalone only (quorum setting)")
+    format!("{file}:{line}: {key} ignored: zkd's quorum does not support it (quorum setting)")
 }
 
 /// `QuorumPeerConfig.parseBoolean`.
@@ -236,8 +236,8 @@ pub fn read_file_keys(file: &str, entries: &[Entry], cpus: usize) -> Result<File
     Ok(FileParse { settings: s, warnings })
 }
 
-/// The membership checks of `QuorumPeerConfig.parseDynamicConfig`, then zkd's own refusal of
-/// quorum mode. `multi_address`: the `zookeeper.multiAddress.enabled` system property.
+/// The membership checks of `QuorumPeerConfig.parseDynamicConfig`. `multi_address`: the
+/// `zookeeper.multiAddress.enabled` system property.
 pub fn check_servers(
     file: &str,
     s: &FileSettings,
@@ -268,11 +268,6 @@ pub fn check_servers(
         if observers > 0 {
             return Err(ConfigError::whole_file(file, "Observers w/o quorum is an invalid configuration"));
         }
-    } else {
-        return Err(ConfigError::whole_file(
-            file,
-            format!("this configuration describes a quorum ({participants} participants); zkd runs standalone only"),
-        ));
     }
     Ok(servers)
 }

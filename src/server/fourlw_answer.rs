@@ -53,7 +53,7 @@ fn storage_metrics(core: &Core, info: &ServerInfo) -> Vec<(String, fourlw::Metri
     v
 }
 
-fn context(asking: ConnId, core: &Core, conns: &ConnStats, info: &ServerInfo, trace_mask: i64) -> FourLwContext {
+fn context(asking: ConnId, core: &Core, conns: &ConnStats, info: &ServerInfo, trace_mask: i64, server_state: &str) -> FourLwContext {
     let stats = core.stats();
     let (now_mono, now_wall) = (mono_ms(), wall_ms());
     let cfg = &info.config;
@@ -96,7 +96,7 @@ fn context(asking: ConnId, core: &Core, conns: &ConnStats, info: &ServerInfo, tr
     FourLwContext {
         running: true,
         full_version: info.full_version.clone(),
-        server_state: "standalone".to_string(),
+        server_state: server_state.to_string(),
         read_only: false,
         packets_received: conns.packets_received as i64,
         packets_sent: conns.packets_sent as i64,
@@ -123,7 +123,9 @@ fn context(asking: ConnId, core: &Core, conns: &ConnStats, info: &ServerInfo, tr
 }
 
 /// Answers one four-letter word asked on connection `conn` (which counts as a connection that
-/// has received one packet, as in ZooKeeper).
+/// has received one packet, as in ZooKeeper). `server_state`: `standalone`, `leader`, `follower`
+/// or `observer` (srvr/stat `Mode:`, mntr `zk_server_state`).
+#[allow(clippy::too_many_arguments)] // each is a separate piece of server state the words read
 pub fn answer_four_letter_word(
     conn: ConnId,
     word: &str,
@@ -132,6 +134,7 @@ pub fn answer_four_letter_word(
     conns: &mut ConnStats,
     info: &ServerInfo,
     trace_mask: &mut i64,
+    server_state: &str,
 ) -> String {
     conns.count_four_letter_word(conn);
     let enabled = info.config.four_lw_whitelist.is_enabled(word);
@@ -143,7 +146,7 @@ pub fn answer_four_letter_word(
             _ => {}
         }
     }
-    let reply = fourlw::render(word, &context(conn, core, conns, info, *trace_mask), &info.config.four_lw_whitelist);
+    let reply = fourlw::render(word, &context(conn, core, conns, info, *trace_mask, server_state), &info.config.four_lw_whitelist);
     conns.count_sent(conn, fourlw::reply_packets(&reply) as u64);
     reply
 }

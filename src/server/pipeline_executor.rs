@@ -97,6 +97,7 @@ impl Pipeline {
                     &mut self.stats.borrow_mut(),
                     &self.info,
                     &mut self.trace_mask.borrow_mut(),
+                    "standalone",
                 );
                 self.stats.borrow_mut().closed(conn);
                 if let Some(client) = self.clients.get(owner_of(conn)) {
